@@ -1,0 +1,357 @@
+"""The library: documents in, articles out. Everything above the engines goes through here —
+ingest with version chains, citation-aware search, article lookup as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from legalkb.ingest.errors import IngestError
+from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
+from legalkb.ingest.loader import SUFFIXES, load_file
+from legalkb.ingest.metadata import short_title
+from legalkb.ingest.model import Article, LegalDocument
+from legalkb.ingest.status import StatusRegistry, assign_chain
+from legalkb.search.backend import BackendError, EngineHit, Filters, Record, SearchBackend
+from legalkb.search.citations import find_citations
+from legalkb.search.config import Config
+from legalkb.search.highlight import highlight
+from legalkb.search.query import build_query
+from legalkb.search.records import document_records
+
+SKIP_NAMES = {"_index.md", "README.md", "readme.md", "SUMMARY.md"}
+
+
+@dataclass
+class Failure:
+    path: str
+    reason: str
+    message: str
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    documents: int = 0
+    unchanged: int = 0
+    articles: int = 0
+    bytes: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"files": self.files, "documents": self.documents, "unchanged": self.unchanged,
+                "articles": self.articles, "bytes": self.bytes, "seconds": round(self.seconds, 2),
+                "failures": [f.__dict__ for f in self.failures]}
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    title: str
+    short_title: str
+    article_no: int | None
+    article: str
+    level: str
+    status: str
+    effective: str | None
+    score: float
+    text: str
+    highlight: str
+    id: str = ""
+    path: str = ""
+    region: str = ""
+    issuer: str = ""
+    match: str = "text"   # 'citation' for exact citation hits
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    citations: list[dict] = field(default_factory=list)
+    took_ms: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits],
+                "facets": self.facets, "citations": self.citations, "took_ms": round(self.took_ms, 2)}
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files under the given paths that a reader accepts, in a stable order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                              and f.name not in SKIP_NAMES and not any(part.startswith(".") for part in f.parts)))
+        else:
+            out.append(p)
+    return out
+
+
+def _is_civil_code_part(p: Path) -> bool:
+    return p.parent.name == "民法典" and p.stem in CIVIL_CODE_PARTS and p.suffix == ".md"
+
+
+class Library:
+    def __init__(self, backend: SearchBackend, registry: StatusRegistry | None = None,
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.backend = backend
+        self.registry = registry or StatusRegistry.load()
+        self._today = today
+        self._aliases: dict[str, str] | None = None
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, backend: str | None = None,
+             config: Config | None = None) -> Library:
+        cfg = config or Config.from_env(home=home, backend=backend)
+        if cfg.backend == "embedded":
+            from legalkb.search.embedded import EmbeddedBackend
+
+            return cls(EmbeddedBackend(cfg.index_dir))
+        if cfg.backend in ("elasticsearch", "es"):
+            from legalkb.search.elastic import ElasticBackend
+
+            return cls(ElasticBackend(cfg))
+        raise BackendError(f"未知的检索引擎 {cfg.backend!r}（可选 embedded / elasticsearch）")
+
+    def close(self) -> None:
+        self.backend.close()
+
+    # -- ingest ----------------------------------------------------------------------------
+    def load(self, paths: Sequence[Path], report: IngestReport,
+             progress: Callable[[Path], None] | None = None) -> list[LegalDocument]:
+        """Read files into documents; failures are recorded in the report, never raised."""
+        docs: list[LegalDocument] = []
+        civil_parts: list[LegalDocument] = []
+        for path in paths:
+            report.files += 1
+            try:
+                report.bytes += path.stat().st_size
+                doc = load_file(path)
+                (civil_parts if _is_civil_code_part(path) else docs).append(doc)
+            except IngestError as exc:
+                report.failures.append(Failure(str(path), exc.reason, exc.message))
+            except OSError as exc:
+                report.failures.append(Failure(str(path), "os_error", f"无法读取文件：{exc.strerror or exc}"))
+            except Exception as exc:  # a parser bug must not kill a 3,000-file batch
+                report.failures.append(Failure(str(path), "error", f"{exc.__class__.__name__}: {exc}"))
+            if progress:
+                progress(path)
+        if civil_parts:
+            merged = merge_civil_code(civil_parts)
+            merged.content_hash = "+".join(sorted(d.content_hash for d in civil_parts))[:64]
+            docs.append(merged)
+        return docs
+
+    def ingest_paths(self, paths: Sequence[str | Path],
+                     progress: Callable[[Path], None] | None = None) -> IngestReport:
+        t0 = time.perf_counter()
+        report = IngestReport()
+        files = expand_paths(Path(p) for p in paths)
+        docs = self.load(files, report, progress)
+        self.add_documents(docs, report)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def add_documents(self, docs: Sequence[LegalDocument], report: IngestReport | None = None) -> None:
+        """Index documents; recompute the version chains of every law they touch; skip documents
+        whose content is unchanged. One refresh at the end: the batch becomes visible at once."""
+        report = report or IngestReport()
+        by_id: dict[str, LegalDocument] = {}
+        for d in docs:
+            by_id[d.doc_id] = d  # the same version twice in one batch: the later file wins
+        existing = {r.doc_id: r for r in self.backend.get(list(by_id))} if by_id else {}
+        new = {i: d for i, d in by_id.items()
+               if not (i in existing and existing[i].content_hash == d.content_hash and d.content_hash)}
+        report.unchanged += len(by_id) - len(new)
+        if not new:
+            return
+        keys = sorted({d.law_key for d in new.values()})
+        stored = self._stored_documents(keys, exclude=set(new))
+        groups: dict[str, list[LegalDocument]] = {}
+        for d in [*stored, *new.values()]:
+            groups.setdefault(d.law_key, []).append(d)
+        before = {d.doc_id: (d.status, d.in_force_until, tuple(d.versions)) for d in stored}
+        to_write: list[LegalDocument] = list(new.values())
+        for group in groups.values():
+            assign_chain(group, self.registry, self._today())
+            for d in group:
+                if d.doc_id in before and before[d.doc_id] != (d.status, d.in_force_until, tuple(d.versions)):
+                    to_write.append(d)
+        batch: list[Record] = []
+        for d in to_write:
+            recs = document_records(d)
+            batch.extend(recs)
+            if d.doc_id in new:
+                report.documents += 1
+                report.articles += len(d.articles)
+            if len(batch) >= 5000:
+                self.backend.upsert(batch)
+                batch = []
+        if batch:
+            self.backend.upsert(batch)
+        self.backend.refresh()
+        self._aliases = None
+
+    def _stored_documents(self, law_keys: list[str], exclude: set[str]) -> list[LegalDocument]:
+        out: list[LegalDocument] = []
+        for i in range(0, len(law_keys), 500):
+            recs = self.backend.documents(Filters(kind="document", law_keys=law_keys[i:i + 500]))
+            ids = [r.doc_id for r in recs if r.doc_id not in exclude]
+            for r in self.backend.get(ids):
+                if r.payload:
+                    out.append(LegalDocument.from_dict(json.loads(r.payload)))
+        return out
+
+    def delete(self, doc_ids: Sequence[str]) -> int:
+        docs = [d for d in (self.get_document(i) for i in doc_ids) if d]
+        n = self.backend.delete_documents(list(doc_ids))
+        self.backend.refresh()
+        keys = sorted({d.law_key for d in docs})
+        rest = self._stored_documents(keys, exclude=set(doc_ids))
+        if rest:  # the remaining versions' chain changed
+            groups: dict[str, list[LegalDocument]] = {}
+            for d in rest:
+                groups.setdefault(d.law_key, []).append(d)
+            recs = []
+            for g in groups.values():
+                for d in assign_chain(g, self.registry, self._today()):
+                    recs.extend(document_records(d))
+            self.backend.upsert(recs)
+            self.backend.refresh()
+        self._aliases = None
+        return n
+
+    # -- lookup ----------------------------------------------------------------------------
+    def aliases(self) -> dict[str, str]:
+        """Every name a law goes by → law_key: full title, short title, title without
+        中华人民共和国, and names from the status registry."""
+        if self._aliases is None:
+            out: dict[str, str] = {}
+            for r in self.backend.documents(Filters(kind="document"), limit=1_000_000):
+                for name in (r.title, r.short_title, short_title(r.title)):
+                    if name:
+                        out.setdefault(name, r.law_key)
+            for e in self.registry.entries:
+                for name in (e.title, e.short_title):
+                    out.setdefault(name, e.short_title)
+            self._aliases = out
+        return self._aliases
+
+    def resolve_law(self, name: str) -> str | None:
+        name = name.strip().strip("《》").replace(" ", "")
+        if not name:
+            return None
+        al = self.aliases()
+        return al.get(name) or al.get(short_title(name))
+
+    def versions(self, law: str) -> list[LegalDocument]:
+        key = self.resolve_law(law) or law
+        docs = self._stored_documents([key], exclude=set())
+        return sorted(docs, key=lambda d: (d.effective or dt.date.min, d.version_date or dt.date.min))
+
+    def get_document(self, doc_id: str) -> LegalDocument | None:
+        recs = self.backend.get([doc_id])
+        if not recs or not recs[0].payload:
+            return None
+        return LegalDocument.from_dict(json.loads(recs[0].payload))
+
+    def version_at(self, law: str, as_of: dt.date | None = None) -> Record | None:
+        """The document record of the version of `law` in force on `as_of` (default: today).
+        Falls back to the newest version when none is in force (e.g. a repealed law)."""
+        key = self.resolve_law(law)
+        if key is None:
+            return None
+        recs = self.backend.documents(Filters(kind="document", law_keys=[key]))
+        if not recs:
+            return None
+        day = as_of or self._today()
+        recs.sort(key=lambda r: (r.effective or dt.date.min))
+        in_force = [r for r in recs if (r.effective or dt.date.min) <= day
+                    and (r.in_force_until is None or day < r.in_force_until)]
+        return in_force[-1] if in_force else (None if as_of else recs[-1])
+
+    def article(self, law: str, number: int, sub: int = 0,
+                as_of: dt.date | None = None) -> tuple[LegalDocument, Article] | None:
+        rec = self.version_at(law, as_of)
+        if rec is None:
+            return None
+        doc = self.get_document(rec.doc_id)
+        art = doc.article(number, sub) if doc else None
+        return (doc, art) if doc and art else None
+
+    # -- search ----------------------------------------------------------------------------
+    def search(self, text: str, *, top_k: int = 10, offset: int = 0, level: Sequence[str] = (),
+               status: Sequence[str] = (), region: Sequence[str] = (), issuer: Sequence[str] = (),
+               as_of: dt.date | None = None, all_versions: bool = False,
+               facets: Sequence[str] = ()) -> SearchResponse:
+        """Citation-aware search. Without `as_of`, `status` or `all_versions`, only versions in
+        force today are searched — what an adviser means by 'the law'."""
+        t0 = time.perf_counter()
+        if as_of is None and not status and not all_versions:
+            as_of = self._today()
+        filters = Filters(level=level, status=status, region=region, issuer=issuer, as_of=as_of)
+        citations, rest = find_citations(text, self.resolve_law)
+        exact: list[Hit] = []
+        cited_info: list[dict] = []
+        for c in citations:
+            rec = self.version_at(c.law_key, as_of)
+            found = None
+            if rec is not None:
+                from legalkb.ingest.numerals import article_key
+
+                got = self.backend.get([f"{rec.doc_id}#{article_key(c.number, c.sub)}"])
+                found = got[0] if got else None
+            cited_info.append({"law": c.law_key, "article_no": c.number, "sub": c.sub,
+                               "found": found is not None,
+                               "doc_id": rec.doc_id if rec else None})
+            if found is not None and offset == 0:
+                exact.append(self._hit(found, 1000.0, [], match="citation"))
+        query = build_query(rest if citations else text)
+        terms = list(query.tokens)
+        need = top_k + offset
+        if citations and not query.tokens:
+            # A pure citation query: the cited articles are the answer, nothing else matches.
+            res = self.backend.search(query, Filters(doc_ids=["\x00none"]), limit=0)
+        else:
+            res = self.backend.search(query, filters, limit=need + len(exact) if query.tokens else 0,
+                                      facets=facets)
+        seen = {h.id for h in exact}
+        hits = list(exact)
+        for eh in res.hits[offset:] if not exact else res.hits:
+            if eh.id in seen:
+                continue
+            hits.append(self._hit(eh.record, eh.score, terms))
+            seen.add(eh.id)
+        hits = hits[:top_k] if not exact else hits[: max(top_k, len(exact))]
+        total = res.total + sum(1 for h in exact if h.id not in {x.id for x in res.hits})
+        return SearchResponse(query=text, total=total, hits=hits, facets=res.facets,
+                              citations=cited_info, took_ms=(time.perf_counter() - t0) * 1000)
+
+    def _hit(self, r: Record, score: float, terms: list[str], match: str = "text") -> Hit:
+        return Hit(doc_id=r.doc_id, title=r.title, short_title=r.short_title, article_no=r.article_no,
+                   article=r.article, level=r.level, status=r.status,
+                   effective=r.effective.isoformat() if r.effective else None, score=round(score, 4),
+                   text=r.text, highlight=highlight(r.text, terms), id=r.id, path=r.path,
+                   region=r.region, issuer=r.issuer, match=match)
+
+    def engine_hits_to_hits(self, hits: Sequence[EngineHit], terms: list[str]) -> list[Hit]:
+        return [self._hit(h.record, h.score, terms) for h in hits]
+
+    def stats(self) -> dict:
+        info = self.backend.info()
+        res = self.backend.search(build_query(""), Filters(kind="document"), limit=0,
+                                  facets=("level", "status"))
+        info["by_level"] = res.facets.get("level", {})
+        info["by_status"] = res.facets.get("status", {})
+        return info

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
+import yaml
+
 from legalkb.ingest import lawrefbook
-from legalkb.ingest.errors import EmptyFileError, TooLargeError, UnsupportedFormatError
+from legalkb.ingest.errors import EmptyFileError, IngestError, TooLargeError, UnsupportedFormatError
 from legalkb.ingest.metadata import (
     all_dates,
     find_doc_number,
@@ -89,13 +93,50 @@ def parse_plain(text: str, path: str = "") -> LegalDocument:
     return doc
 
 
+_FRONT = re.compile(r"\A\ufeff?---\s*\n(.*?)\n---\s*\n", re.S)
+_META_FIELDS = {"title", "short_title", "level", "issuer", "doc_number", "region", "status", "category"}
+_META_DATES = {"promulgated", "effective", "expires", "version_date"}
+
+
+def split_front_matter(text: str, path: str = "") -> tuple[dict, str]:
+    """YAML front matter (--- … ---) lets a bureau attach metadata that the text lacks: level,
+    region, 文号, 有效期. Unknown keys are an error, so a typo does not silently lose metadata."""
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise IngestError(path, f"文件开头的元数据（YAML）格式错误：{exc}") from exc
+    if not isinstance(meta, dict):
+        raise IngestError(path, "文件开头的元数据应为 键: 值 形式")
+    unknown = set(meta) - _META_FIELDS - _META_DATES
+    if unknown:
+        raise IngestError(path, f"未知的元数据字段：{'、'.join(sorted(map(str, unknown)))}")
+    for k in _META_DATES & set(meta):
+        v = meta[k]
+        if isinstance(v, str):
+            try:
+                meta[k] = dt.date.fromisoformat(v)
+            except ValueError as exc:
+                raise IngestError(path, f"元数据 {k} 不是 YYYY-MM-DD 日期：{v}") from exc
+    return meta, text[m.end():]
+
+
 def load_file(path: Path) -> LegalDocument:
     """One file → one document. Raises IngestError subclasses with a reason a user understands."""
-    text = read_any(path)
+    raw = read_any(path)
+    meta, text = split_front_matter(raw, str(path))
     if path.suffix.lower() in (".md", ".markdown") and lawrefbook.is_lawrefbook_markdown(text):
         doc = lawrefbook.parse_markdown(path, text)
     else:
         doc = parse_plain(text, str(path))
+    for k, v in meta.items():
+        setattr(doc, k, v)
+    if "title" in meta and "short_title" not in meta:
+        doc.short_title = short_title(meta["title"])
+    if "status" in meta:
+        doc.declared_status = meta["status"]
     doc.source_path = str(path)
-    doc.content_hash = content_hash(text)
+    doc.content_hash = content_hash(raw)
     return doc

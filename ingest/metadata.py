@@ -55,8 +55,11 @@ _ISSUER_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 
 def issuer_from_header(lines: list[str]) -> str:
-    """The body that passed the text: taken from the first header line that names one."""
-    for line in lines:
+    """The body that passed the text: taken from the first header line that names one. Lines that
+    record an approval (批准) are used only when nothing else names a body: a city's regulation is
+    made by the city's people's congress and merely approved by the province."""
+    ordered = [ln for ln in lines if "批准" not in ln] + [ln for ln in lines if "批准" in ln]
+    for line in ordered:
         line = _DATE.sub(" ", line)
         for pattern, repl in _ISSUER_PATTERNS:
             m = pattern.search(line)

@@ -7,7 +7,7 @@ shares one vocabulary and tests can build documents by hand.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from legalkb.ingest.numerals import article_key, article_label
@@ -127,10 +127,23 @@ class LegalDocument:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k, v in d.items():
+        """JSON-ready dict. Hand-written: dataclasses.asdict deep-copies recursively and was the
+        single largest cost of indexing the national corpus."""
+        d: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
             if isinstance(v, dt.date):
-                d[k] = v.isoformat()
+                v = v.isoformat()
+            elif f.name == "articles":
+                v = [{"number": a.number, "sub": a.sub, "path": list(a.path),
+                      "paragraphs": [{"number": p.number, "text": p.text,
+                                      "items": [{"label": i.label, "text": i.text} for i in p.items]}
+                                     for p in a.paragraphs]} for a in v]
+            elif f.name == "divisions":
+                v = [_division_to_dict(x) for x in v]
+            elif isinstance(v, list):
+                v = list(v)
+            d[f.name] = v
         d["doc_id"] = self.doc_id
         return d
 
@@ -150,6 +163,11 @@ class LegalDocument:
         ]
         d["divisions"] = [_division_from_dict(x) for x in d.get("divisions", [])]
         return cls(**d)
+
+
+def _division_to_dict(d: Division) -> dict[str, Any]:
+    return {"kind": d.kind, "number": d.number, "title": d.title, "heading": d.heading,
+            "children": [_division_to_dict(c) for c in d.children], "article_keys": list(d.article_keys)}
 
 
 def _division_from_dict(d: dict[str, Any]) -> Division:

@@ -15,7 +15,6 @@ from typing import Protocol
 
 ANALYZER_VERSION = "1"  # bump when tokens change: indexes record it and refuse a mismatch
 
-_KEEP = re.compile(r"[\w\u4e00-\u9fff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _CHAR_TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
@@ -79,7 +78,17 @@ def normalize(text: str) -> str:
 
 
 def _clean(tokens: list[str]) -> list[str]:
-    return [t for t in (tok.strip() for tok in tokens) if t and _KEEP.search(t)]
+    # str.isalnum is true for Han characters, letters and digits, false for punctuation and
+    # spaces: a cheap test that runs on every token of the corpus.
+    out = []
+    for tok in tokens:
+        if tok.isalnum():
+            out.append(tok)
+        else:
+            t = tok.strip()
+            if t and any(c.isalnum() for c in t):
+                out.append(t)
+    return out
 
 
 def words(text: str) -> list[str]:

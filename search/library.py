@@ -141,6 +141,8 @@ class Library:
                 (civil_parts if _is_civil_code_part(path) else docs).append(doc)
             except IngestError as exc:
                 report.failures.append(Failure(str(path), exc.reason, exc.message))
+            except FileNotFoundError:
+                report.failures.append(Failure(str(path), "not_found", "文件不存在"))
             except OSError as exc:
                 report.failures.append(Failure(str(path), "os_error", f"无法读取文件：{exc.strerror or exc}"))
             except Exception as exc:  # a parser bug must not kill a 3,000-file batch

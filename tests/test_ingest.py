@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from legalkb.search.embedded import EmbeddedBackend
+from legalkb.search.library import Library
+
+REPO = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    return Library(EmbeddedBackend(tmp_path / "index"), today=lambda: TODAY)
+
+
+def test_batch_survives_bad_files_and_reports_them(tmp_path: Path, library: Library) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copytree(REPO / "corpus" / "demo", src / "demo", ignore=shutil.ignore_patterns("cases"))
+    (src / "empty.txt").write_bytes(b"")
+    (src / "broken.docx").write_bytes(b"not a zip")
+    (src / "scan.pdf").write_bytes(b"%PDF-1.4 nonsense")
+    report = library.ingest_paths([src])
+    reasons = {Path(f.path).name: f.reason for f in report.failures}
+    assert reasons == {"empty.txt": "empty", "broken.docx": "corrupt", "scan.pdf": "corrupt"}
+    assert report.documents >= 3
+    assert library.search("携带犬只出户未束犬链").hits[0].short_title == "东临市养犬管理条例"
+
+
+def test_reingest_is_idempotent_and_changed_file_replaces(tmp_path: Path, library: Library) -> None:
+    f = tmp_path / "规定.txt"
+    f.write_text("青川区测试规定\n青川区人民政府 2024年1月1日\n第一条 甲乙丙。\n第二条 丁戊己。\n")
+    first = library.ingest_paths([f])
+    count = library.backend.count()
+    again = library.ingest_paths([f])
+    assert first.documents == 1 and again.documents == 0 and again.unchanged == 1
+    assert library.backend.count() == count
+    f.write_text("青川区测试规定\n青川区人民政府 2024年1月1日\n第一条 甲乙丙。\n")
+    changed = library.ingest_paths([f])
+    assert changed.documents == 1
+    doc = library.get_document("青川区测试规定@2024-01-01")
+    assert doc is not None and len(doc.articles) == 1
+    assert library.backend.count() == count - 1
+
+
+def test_new_version_marks_old_one_amended(tmp_path: Path, library: Library) -> None:
+    demo = REPO / "corpus" / "demo"
+    library.ingest_paths([demo / "东临市养犬管理条例(2019-05-01).md"])
+    assert library.versions("东临市养犬管理条例")[0].status == "现行有效"
+    library.ingest_paths([demo / "东临市养犬管理条例(2023-03-01).md"])
+    old, new = library.versions("东临市养犬管理条例")
+    assert (old.status, new.status) == ("已修改", "现行有效")
+    assert old.in_force_until == dt.date(2023, 3, 1)
+    # As of 2020 the 2019 text answers; today the 2023 text does.
+    assert library.article("东临市养犬管理条例", 4, as_of=dt.date(2020, 1, 1))[0].doc_id == old.doc_id
+    assert "狂犬病疫苗" in library.article("东临市养犬管理条例", 4)[1].text
+    library.delete([new.doc_id])
+    assert [v.status for v in library.versions("东临市养犬管理条例")] == ["现行有效"]
+
+
+def test_repealed_law_from_registry(library: Library) -> None:
+    entry = library.registry.lookup("中华人民共和国合同法")
+    assert entry is not None and entry.successor == "民法典" and entry.repealed == dt.date(2021, 1, 1)
+    assert library.registry.lookup("合同法") is entry
+    assert library.resolve_law("合同法") == "合同法"
+
+
+def test_registry_bases_are_true_to_the_law_texts(lawrefbook: Path) -> None:
+    """Entries whose repealing provision is in the corpus must be confirmed by its text."""
+    from legalkb.ingest.lawrefbook import merge_civil_code
+    from legalkb.ingest.loader import load_file
+    from legalkb.ingest.status import StatusRegistry
+
+    parts = [load_file(p) for p in (lawrefbook / "民法典").glob("*.md") if p.name != "_index.md"]
+    art1260 = merge_civil_code(parts).article(1260).text
+    reg = StatusRegistry.load()
+    by_code = [e for e in reg.entries if e.basis == "民法典第一千二百六十条"]
+    assert len(by_code) == 9
+    for e in by_code:
+        assert f"《{e.title}》" in art1260, e.title
+
+
+def test_lawrefbook_versions_statuses(lawrefbook: Path, library: Library) -> None:
+    library.ingest_paths([lawrefbook / "宪法相关法" / "立法法(2015-03-15).md",
+                          lawrefbook / "宪法相关法" / "立法法(2023-03-13).md",
+                          lawrefbook / "诉讼与非诉讼程序法" / "行政复议法(2017-09-01).md",
+                          lawrefbook / "诉讼与非诉讼程序法" / "行政复议法(2023-09-01).md"])
+    assert [v.status for v in library.versions("立法法")] == ["已修改", "现行有效"]
+    assert [v.status for v in library.versions("中华人民共和国行政复议法")] == ["已修改", "现行有效"]
+    assert library.article("立法法", 80, as_of=dt.date(2020, 1, 1))[0].doc_id == "立法法@2015-03-15"
+    assert library.search("立法法第九十三条").hits[0].id == "立法法@2023-03-13#93"

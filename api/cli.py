@@ -171,7 +171,7 @@ def search(ctx: click.Context, query: str | None, level: tuple[str, ...], status
 @click.pass_context
 def show(ctx: click.Context, law: str, article: str | None, as_of: str | None, as_json: bool) -> None:
     """显示法律（及其版本列表）或某一条：legalkb show 行政处罚法 16。"""
-    from legalkb.ingest.numerals import parse_article_label
+    from legalkb.ingest.numerals import article_label, parse_article_label
 
     lib = _library(ctx)
     try:
@@ -192,7 +192,7 @@ def show(ctx: click.Context, law: str, article: str | None, as_of: str | None, a
                 _fail(f"无法识别条号：{article}")
             art = doc.article(number, sub)
             if art is None:
-                _fail(f"《{doc.title}》（{rec.doc_id}）没有{label}（共 {len(doc.articles)} 条）")
+                _fail(f"《{doc.title}》（{rec.doc_id}）没有{article_label(number, sub)}（共 {len(doc.articles)} 条）")
         if as_json:
             out = {"doc_id": doc.doc_id, "title": doc.title, "short_title": doc.short_title,
                    "level": doc.level, "status": doc.status, "issuer": doc.issuer,

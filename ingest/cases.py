@@ -138,7 +138,7 @@ class Case:
 # (Han + digits) and a case-type code; '字第' is the pre-2016 style.
 CASE_NUMBER = re.compile(
     r"[（(〔\[［【]\s*(?P<year>(?:19|20)\d{2})\s*[）)〕\]］】]\s*"
-    r"(?P<code>[\u4e00-\u9fa50-9]{1,24}?)\s*(?:字)?\s*第?\s*(?P<seq>\d{1,7})\s*(?:-\d+\s*)?号"
+    r"(?P<code>[\u4e00-\u9fa50-9 \t]{1,30}?)\s*(?:字)?\s*第?\s*(?P<seq>\d{1,7})\s*(?:-\d+\s*)?号"
 )
 # Case-type codes in 案号 → procedure. Order matters: 民申 before 民, 终 before 初.
 _PROCEDURE_CODES = (("执恢", "执行"), ("执异", "执行"), ("执复", "执行"), ("执", "执行"),
@@ -305,7 +305,7 @@ _GAP = re.compile(r"^(?:\s*[（(][^（）()]{0,60}[）)])*\s*(?:[\u4e00-\u9fa5]{
 _LIST_SEP = re.compile(r"^\s*(?:、|，|,|和|及|以及|与|或者|或|至)\s*$")
 _BRACKETED = re.compile(r"《(?P<name>[^《》]{2,80})》")
 _ALIAS = re.compile(r"\s*[（(]\s*(?:以下)?(?:简称|称|下称)\s*[《“\"]?(?P<alias>[^》”\"）)]{2,30})[》”\"]?\s*[）)]")
-_REFER = re.compile(r"(?:该法|本法|同法|该条例|该规定|该解释|上述法律)$")
+_REFER = re.compile(r"(?:该法|本法|该条例|该规定|该解释|上述法律)$")
 # Bare (unbracketed) law names end like this; the run of Han text before them is trimmed below.
 _BARE_NAME = re.compile(r"(?:中华人民共和国)?[\u4e00-\u9fa5]{1,24}?(?:法典|法|条例|实施细则|细则)$")
 _BARE_LEAD = re.compile(
@@ -543,12 +543,16 @@ SECTION_FIELDS = {
 }
 
 
+# A line break inside a sentence (YAML block text wrapped by an editor) is not a paragraph end.
+_SOFT_BREAK = re.compile(r"(?<=[^。！？；：”」』\n])\n(?=[^\n])")
+
+
 def _as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
-    return str(value).strip()
+    return _SOFT_BREAK.sub("", str(value).strip())
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -643,7 +647,7 @@ def parse_local_text(text: str, source_path: str = "", markdown: bool = False) -
             raise CorruptFileError(source_path, "缺少 YAML 头部（以 --- 开始和结束）")
         yaml_text, body = m.group("yaml"), m.group("body")
         found, _ = markdown_sections(body)
-        sections = {h: t for h, t in found}
+        sections = {h: _as_text(t) for h, t in found}
     else:
         yaml_text = text
     try:

@@ -85,7 +85,9 @@ def parse_typical_case(text: str, source_path: str = "") -> Case:
     author = re.search(r"^文/(\S+?(?:人民法院|法院))", case.significance, re.M)
     parties, cause = split_case_name(case.title)
     case.parties = parties
-    case.cause = cause or FOLDER_CAUSES.get(folder, "")
+    # The collection's topic is the 案由 family (行政协议); the name gives the specific claim.
+    family = FOLDER_CAUSES.get(folder, "")
+    case.cause = cause if not family or family in cause else (f"{family}（{cause}）" if cause else family)
     numbers = find_case_numbers(case.result) or find_case_numbers(case.full_text())
     if numbers:
         # The last 案号 in the 裁判结果 is the final decision (二审 after 一审).
@@ -168,6 +170,8 @@ def parse_judgment(text: str, source_path: str = "") -> Case:
     body_start = 0
     for i, ln in enumerate(lines):
         m = _ROLE_LINE.match(ln)
+        if m and re.search(r"(?:与|诉)(?:原告|被告|上诉人|被上诉人|申请人)|一案|纠纷", m.group("name")):
+            m = None  # '原告张三与被告某公司买卖合同纠纷一案…': the narrative starts here
         if m and i < 40:
             case.parties.append(f"{m.group('role')}：{m.group('name')}")
             body_start = i + 1

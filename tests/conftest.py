@@ -26,3 +26,16 @@ def lawrefbook() -> Path:
 
 
 FIXED_TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="session")
+def full_library(tmp_path_factory: pytest.TempPathFactory):
+    """The whole LawRefBook corpus in one embedded index, built once per test session (~30 s)."""
+    root = need_shared("corpus", "lawrefbook")
+    from legalkb.search.embedded import EmbeddedBackend
+    from legalkb.search.library import Library
+
+    lib = Library(EmbeddedBackend(tmp_path_factory.mktemp("full") / "index"))
+    report = lib.ingest_paths([root])
+    assert not report.failures, report.failures[:5]
+    return lib

@@ -300,6 +300,8 @@ as_node_user() {
 # --- configuration ---------------------------------------------------------------
 
 write_config() {
+    # Only called while the node is stopped: start from an empty temp dir.
+    rm -rf "$TMP_DIR"
     mkdir -p "$CONF_DIR/jvm.options.d" "$DATA_DIR" "$LOG_DIR" "$TMP_DIR"
     # Fresh copy of the distribution's defaults (keeps a keystore created by an
     # earlier run: the distribution has none).
@@ -410,6 +412,8 @@ cmd_start() {
     # keeps the caller's ES_JAVA_OPTS / JAVA_TOOL_OPTIONS etc. out of the node.
     # setsid: own session, so the node survives the calling shell / CI step.
     # 9>&-: the node must not inherit (and hold) our lock file descriptor.
+    # CLI_JAVA_OPTS: the launcher leaves a final-flags* dir in java.io.tmpdir
+    # on every start; keep those out of /tmp.
     (
         cd "$LOG_DIR"
         as_node_user setsid --wait env -i \
@@ -419,6 +423,7 @@ cmd_start() {
             ES_JAVA_HOME="$java_home" \
             ES_PATH_CONF="$CONF_DIR" \
             ES_TMPDIR="$TMP_DIR" \
+            CLI_JAVA_OPTS="-Djava.io.tmpdir=$TMP_DIR" \
             "$ES_HOME/bin/elasticsearch" -d -p "$PID_FILE" \
             >>"$STARTUP_OUT" 2>&1 </dev/null 9>&-
     ) || rc=$?

@@ -391,6 +391,7 @@ class CardArticle:
     article_id: str          # the version the case applied, if linked
     current_id: str = ""     # the version in force today
     current_text: str = ""
+    quote: str = ""          # the text the case itself quotes, shown when no corpus text is linked
 
 
 @dataclass
@@ -435,8 +436,8 @@ def case_card(library: Library, case: Case) -> CaseCard:
             ca.current_id, ca.current_text = f"{doc.doc_id}#{art.key}", art.text
             if c.article_id and ca.current_id != c.article_id:
                 ca.note = (ca.note + "；" if ca.note else "") + f"下列为现行文本（{doc.doc_id}）"
-        elif c.status == REPEALED and c.successor:
-            ca.note = c.note
+        if not ca.current_text:
+            ca.quote = c.quote
         articles.append(ca)
     return CaseCard(
         case=case,

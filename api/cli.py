@@ -103,6 +103,13 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bo
 
 
 def _print_hits(resp, as_json: bool) -> None:
+    from legalkb.ingest.numerals import article_label
+
+    for c in resp.citations:
+        if not c["found"]:
+            where = f"（{c['doc_id']}）" if c["doc_id"] else ""
+            click.echo(f"提示：《{c['law']}》{where}没有{article_label(c['article_no'], c['sub'])}"
+                       if c["doc_id"] else f"提示：语料中没有《{c['law']}》的文本（可能已废止）", err=True)
     if as_json:
         click.echo(json.dumps({"query": resp.query, "total": resp.total,
                                "hits": [_hit_json(h) for h in resp.hits]}, ensure_ascii=False))
@@ -126,6 +133,7 @@ def _hit_json(h) -> dict:
 @click.option("--level", multiple=True, type=click.Choice(LEVELS), help="效力级别，可多次指定")
 @click.option("--status", multiple=True, type=click.Choice(STATUSES), help="时效性，可多次指定")
 @click.option("--region", multiple=True, help="地区，如 山东省")
+@click.option("--issuer", multiple=True, help="制定机关，如 国务院")
 @click.option("--as-of", "as_of", help="按某日有效的版本检索（YYYY-MM-DD）；默认今日")
 @click.option("--all-versions", is_flag=True, help="检索所有版本（含已修改、已废止）")
 @click.option("--top-k", default=10, show_default=True, type=click.IntRange(1, 1000))
@@ -134,13 +142,13 @@ def _hit_json(h) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出")
 @click.pass_context
 def search(ctx: click.Context, query: str | None, level: tuple[str, ...], status: tuple[str, ...],
-           region: tuple[str, ...], as_of: str | None, all_versions: bool, top_k: int,
+           region: tuple[str, ...], issuer: tuple[str, ...], as_of: str | None, all_versions: bool, top_k: int,
            queries: Path | None, as_json: bool) -> None:
     """检索法条：引用（行政处罚法第十六条）、关键词或问题。"""
     if not query and not queries:
         raise click.UsageError("请给出检索词，或用 --queries 指定批量检索文件")
     lib = _library(ctx)
-    opts = dict(level=level, status=status, region=region, as_of=_date(as_of), all_versions=all_versions,
+    opts = dict(level=level, status=status, region=region, issuer=issuer, as_of=_date(as_of), all_versions=all_versions,
                 top_k=top_k)
     try:
         if queries:

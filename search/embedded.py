@@ -270,7 +270,12 @@ class EmbeddedBackend:
     def documents(self, filters: Filters, *, limit: int = 10_000) -> list[Record]:
         f = Filters(**{**filters.__dict__, "kind": "document"})
         searcher = self.index.searcher()
-        res = searcher.search(self._query(FieldQuery(), f), limit=limit)
+        q = self._query(FieldQuery(), f)
+        # tantivy sizes its top-k heap by `limit`: ask for no more than exist.
+        n = searcher.search(q, limit=1, count=True).count or 0
+        if n == 0:
+            return []
+        res = searcher.search(q, limit=min(limit, n))
         return [self._from_doc(searcher.doc(a), with_payload=False) for _, a in res.hits]
 
     def count(self, filters: Filters | None = None) -> int:

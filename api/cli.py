@@ -69,24 +69,18 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bo
     单个文件失败不会中断批量导入：失败的文件逐一报告（路径与原因）。重复导入相同文件不会产生重复；
     内容变化的文件会整体替换旧版本。
     """
-    from legalkb.search.library import IngestReport, expand_paths
+    from legalkb.search.library import expand_paths
 
     lib = _library(ctx)
     files = expand_paths(paths)
     if not files:
-        _fail("没有找到可导入的文件（支持 .md .txt .docx .pdf .html）")
-    report = IngestReport()
+        _fail("没有找到可导入的文件（支持 .md .txt .docx .pdf .html，案例另支持 .yaml）")
     try:
         if quiet or as_json:
-            docs = lib.load(files, report)
+            report = lib.ingest_paths(list(paths))
         else:
             with click.progressbar(length=len(files), label="读取", file=sys.stderr) as bar:
-                docs = lib.load(files, report, progress=lambda _p: bar.update(1))
-        import time
-
-        t0 = time.perf_counter()
-        lib.add_documents(docs, report)
-        report.seconds += time.perf_counter() - t0
+                report = lib.ingest_paths(list(paths), progress=lambda _p: bar.update(1))
     except BackendError as exc:
         _fail(str(exc))
     finally:
@@ -96,9 +90,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bo
     else:
         click.echo(f"文件 {report.files} 个：新增/更新文档 {report.documents} 个（条文 {report.articles} 条），"
                    f"未变化 {report.unchanged} 个，失败 {len(report.failures)} 个；用时 {report.seconds:.1f} 秒")
+        if report.cases:
+            click.echo(f"案例 {report.cases} 件，其中 {report.cases_linked} 件关联到语料中的法条")
         for f in report.failures:
             click.echo(f"  失败 [{f.reason}] {f.path}：{f.message}", err=True)
-    if report.failures and report.documents == 0 and report.unchanged == 0:
+    if report.failures and report.documents == 0 and report.unchanged == 0 and report.cases == 0:
         sys.exit(2)
 
 
@@ -256,6 +252,41 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @main.group(name="eval")
 def eval_group() -> None:
     """评测：检索质量（STARD）与审核引擎（标注草案）。"""
+
+
+@main.command("review")
+@click.argument("file", type=click.Path())
+@click.option("--as-of", "as_of", help="按此日期（草案拟施行日）核对上位法；默认取草案的施行日期或今日")
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "docx"]), default="json", show_default=True,
+              help="报告格式：JSON、HTML 或可在 Word 中编辑的 DOCX 审核意见书")
+@click.option("-o", "out", type=click.Path(dir_okay=False), help="输出文件（默认 JSON/HTML 打印到屏幕；DOCX 必须指定）")
+@click.pass_context
+def review_cmd(ctx: click.Context, file: str, as_of: str | None, fmt: str, out: str | None) -> None:
+    """合法性审核：逐条审查行政规范性文件草案（TXT/DOCX/PDF），给出问题、依据与修改建议。"""
+    from legalkb.review.cli import cli_review
+
+    sys.exit(cli_review(file, as_of, fmt, out, home=ctx.obj.get("home")))
+
+
+@eval_group.command("review")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="JSON 输出")
+@click.pass_context
+def eval_review(ctx: click.Context, directory: str, as_json: bool) -> None:
+    """按标注（drafts/NNN.txt + labels/NNN.json）评测审核引擎：分类查准率/查全率、近似误报率、漏报表。"""
+    from legalkb.review.cli import cli_eval
+
+    sys.exit(cli_eval(directory, as_json=as_json, home=ctx.obj.get("home")))
+
+
+def _register_subcommands() -> None:
+    """Feature groups live beside their code; the main group only collects them."""
+    from legalkb.api.cases_cli import cases
+
+    main.add_command(cases)
+
+
+_register_subcommands()
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

@@ -215,8 +215,10 @@ def case_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
+            # Hidden parts are checked below the given folder only: '../shared/…' must still work.
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CASE_SUFFIXES
-                              and f.name not in SKIP_NAMES and not any(x.startswith(".") for x in f.parts)))
+                              and f.name not in SKIP_NAMES
+                              and not any(x.startswith(".") for x in f.relative_to(p).parts)))
         else:
             out.append(p)
     return out

@@ -18,9 +18,10 @@ from legalkb.ingest.errors import IngestError
 from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
 from legalkb.ingest.loader import SUFFIXES, load_file
 from legalkb.ingest.metadata import short_title
-from legalkb.ingest.model import Article, LegalDocument
+from legalkb.ingest.model import REPEALED, Article, LegalDocument
 from legalkb.ingest.status import StatusRegistry, assign_chain
-from legalkb.search.backend import BackendError, EngineHit, Filters, Record, SearchBackend
+from legalkb.search.analysis import chars
+from legalkb.search.backend import BackendError, EngineHit, FieldQuery, Filters, Record, SearchBackend
 from legalkb.search.citations import find_citations
 from legalkb.search.config import Config
 from legalkb.search.highlight import highlight
@@ -43,13 +44,15 @@ class IngestReport:
     documents: int = 0
     unchanged: int = 0
     articles: int = 0
+    cases: int = 0
+    cases_linked: int = 0
     bytes: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
         return {"files": self.files, "documents": self.documents, "unchanged": self.unchanged,
-                "articles": self.articles, "bytes": self.bytes, "seconds": round(self.seconds, 2),
+                "articles": self.articles, "cases": self.cases, "cases_linked": self.cases_linked, "bytes": self.bytes, "seconds": round(self.seconds, 2),
                 "failures": [f.__dict__ for f in self.failures]}
 
 
@@ -90,16 +93,30 @@ class SearchResponse:
                 "facets": self.facets, "citations": self.citations, "took_ms": round(self.took_ms, 2)}
 
 
+CASE_FOLDERS = {"案例", "cases"}
+CASE_ONLY_SUFFIXES = {".yaml", ".yml"}
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files under the given paths that a reader accepts, in a stable order."""
+    """Files under the given paths that a reader accepts, in a stable order. Hidden folders are
+    skipped below the given folder only, so '../shared/…' still works."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
-                              and f.name not in SKIP_NAMES and not any(part.startswith(".") for part in f.parts)))
+            out.extend(sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in SUFFIXES | CASE_ONLY_SUFFIXES
+                and f.name not in SKIP_NAMES
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
             out.append(p)
     return out
+
+
+def is_case_file(path: Path) -> bool:
+    """Cases (典型案例, judgments, the bureau's own YAML cases) have their own model and index;
+    they are recognised by where they live (a 案例/ or cases/ folder) or by being YAML."""
+    return path.suffix.lower() in CASE_ONLY_SUFFIXES or bool(CASE_FOLDERS & set(path.parent.parts))
 
 
 def _is_civil_code_part(p: Path) -> bool:
@@ -177,11 +194,25 @@ class Library:
 
     def ingest_paths(self, paths: Sequence[str | Path],
                      progress: Callable[[Path], None] | None = None) -> IngestReport:
+        """Ingest laws and cases. Laws first: cases link to the articles they cite."""
         t0 = time.perf_counter()
         report = IngestReport()
         files = expand_paths(Path(p) for p in paths)
-        docs = self.load(files, report, progress)
+        law_files = [f for f in files if not is_case_file(f)]
+        case_paths = [f for f in files if is_case_file(f)]
+        docs = self.load(law_files, report, progress)
         self.add_documents(docs, report)
+        if case_paths:
+            from legalkb.search.cases import ingest_cases
+
+            cr = ingest_cases(self, case_paths)
+            report.files += cr.files
+            report.cases += cr.cases
+            report.cases_linked += cr.linked
+            report.failures.extend(Failure(f["path"], f["reason"], f["message"]) for f in cr.failures)
+            if progress:
+                for f in case_paths:
+                    progress(f)
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -222,7 +253,27 @@ class Library:
         if batch:
             self.backend.upsert(batch)
         self.backend.refresh()
+        self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
         self._aliases = None
+
+    def _date_repeals(self, docs: Sequence[LegalDocument]) -> None:
+        """A law the source marks repealed, with no registry entry, gets its repeal date and
+        successor from the law that says 「《X》同时废止」 — found in the corpus itself. Without
+        that date it would count as in force until today."""
+        changed: list[Record] = []
+        for doc in docs:
+            q = FieldQuery(tokens=["废止"], phrases=[chars(doc.title), chars("同时废止")])
+            hits = self.backend.search(q, Filters(kind="article"), limit=20).hits
+            start = doc.effective or dt.date.min
+            found = sorted((h.record for h in hits if h.record.law_key != doc.law_key
+                            and h.record.effective and h.record.effective > start),
+                           key=lambda r: r.effective or dt.date.min)
+            if found:
+                doc.in_force_until, doc.successor = found[0].effective, found[0].law_key
+                changed.extend(document_records(doc))
+        if changed:
+            self.backend.upsert(changed)
+            self.backend.refresh()
 
     def _stored_documents(self, law_keys: list[str], exclude: set[str]) -> list[LegalDocument]:
         out: list[LegalDocument] = []

@@ -1,0 +1,116 @@
+"""Fine amounts and ranges in Chinese legal text: '二百元以上一千元以下', '2万元以下', '千分之五以上千分之十以下',
+'违法所得一倍以上五倍以下', '处二百元罚款'. Used by the penalty_range check, which compares a draft's
+ranges against the cited superior article's."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from legalkb.ingest.numerals import cn_to_int
+
+_NUM = r"[0-9０-９.零〇一二两三四五六七八九十百千万亿]+"
+_AMOUNT = rf"(?:(?P<ratio>千分之|百分之)(?P<rn>{_NUM})|(?P<n>{_NUM})(?P<unit>万元|元|倍|%))"
+_ONE = re.compile(_AMOUNT)
+_RANGE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:以上|至|到|-|—|～|~)(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})(?:以下)?")
+_BELOW = re.compile(rf"(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})以下")
+_ABOVE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})以上(?!{_NUM})")
+_FIXED = re.compile(rf"(?:处|并处|处以)(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:的)?罚款")
+
+
+@dataclass(frozen=True)
+class Range:
+    kind: str      # 'yuan' | 'ratio' | 'times'
+    low: float
+    high: float
+    start: int = 0
+    end: int = 0
+
+    def within(self, other: Range) -> bool:
+        return self.kind == other.kind and self.low >= other.low - 1e-9 and self.high <= other.high + 1e-9
+
+    def label(self) -> str:
+        def fmt(v: float) -> str:
+            if math.isinf(v):
+                return "∞"
+            if self.kind == "ratio":
+                return f"{v * 1000:g}‰"
+            if self.kind == "times":
+                return f"{v:g}倍"
+            return f"{v:,.0f}元"
+        return f"{fmt(self.low)}–{fmt(self.high)}"
+
+
+def _value(text: str) -> float:
+    t = text.replace("０", "0")
+    if re.fullmatch(r"[0-9.]+", t):
+        return float(t)
+    m = re.fullmatch(r"([0-9.]+)(万|亿)", t)
+    if m:
+        return float(m.group(1)) * (10_000 if m.group(2) == "万" else 100_000_000)
+    return float(cn_to_int(t))
+
+
+def _amount(groups: dict[str, str | None], prefix: str) -> tuple[str, float] | None:
+    g = {k[len(prefix):]: v for k, v in groups.items() if k.startswith(prefix)}
+    try:
+        if g.get("ratio"):
+            base = 1000 if g["ratio"] == "千分之" else 100
+            return "ratio", _value(g["rn"] or "") / base
+        n, unit = g.get("n"), g.get("unit")
+        if not n or not unit:
+            return None
+        v = _value(n)
+        if unit == "万元":
+            return "yuan", v * 10_000
+        if unit == "元":
+            return "yuan", v
+        if unit == "%":
+            return "ratio", v / 100
+        return "times", v
+    except ValueError:
+        return None
+
+
+def ranges(text: str) -> list[Range]:
+    """Every amount range in `text`, in order; a bare 'X以下' is (0, X), 'X以上' is (X, ∞)."""
+    out: list[Range] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    for m in _RANGE.finditer(text):
+        a, b = _amount(m.groupdict(), "a_"), _amount(m.groupdict(), "b_")
+        if a and b:
+            kind = b[0] if a[0] == b[0] else b[0]
+            out.append(Range(kind, a[1], b[1], m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    for m in _BELOW.finditer(text):
+        if free(m.start(), m.end()):
+            b = _amount(m.groupdict(), "b_")
+            if b:
+                out.append(Range(b[0], 0.0, b[1], m.start(), m.end()))
+                taken.append((m.start(), m.end()))
+    for pat in (_FIXED, _ABOVE):
+        for m in pat.finditer(text):
+            if free(m.start("a"), m.end("a")):
+                a = _amount(m.groupdict(), "a_")
+                if a:
+                    high = a[1] if pat is _FIXED else math.inf
+                    out.append(Range(a[0], a[1], high, m.start("a"), m.end("a")))
+                    taken.append((m.start("a"), m.end("a")))
+    out.sort(key=lambda r: r.start)
+    return out
+
+
+def fine_ranges(text: str) -> list[Range]:
+    """Ranges that are fines: in a sentence segment that mentions 罚款 after the amount."""
+    out = []
+    for r in ranges(text):
+        tail = text[r.end:r.end + 16]
+        head = text[max(0, r.start - 12):r.start]
+        if "罚款" in tail or "罚款" in head:
+            out.append(r)
+    return out

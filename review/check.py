@@ -1,0 +1,293 @@
+"""Stage 4: apply the rule catalogue to a parsed draft and its resolved citations → findings.
+
+Pattern rules look at one sentence at a time (a sentence ends at 。 or at the end of a paragraph /
+list item) so a quote is the offending sentence, not the whole article. Near misses are handled
+by three layers, cheapest first: the rule's own exception patterns; `cited_superior` (the sentence
+applies a cited superior article that itself provides the measure — then the draft creates
+nothing, only the range is checked); `restatement` (the sentence repeats a superior provision
+found by search). One finding per (category, article): a reviewer wants one opinion per clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from legalkb.ingest.numerals import article_label
+from legalkb.review.amounts import Range, fine_ranges
+from legalkb.review.evidence import Retriever
+from legalkb.review.model import (
+    FOUND,
+    NONEXISTENT,
+    NOT_FOUND,
+    RENUMBERED,
+    REPEALED,
+    Basis,
+    DraftArticle,
+    DraftDocument,
+    Finding,
+    ResolvedCitation,
+)
+from legalkb.review.rules import BasisRef, Rule
+
+UNVERIFIED = "未核实"
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    end: int
+    article: DraftArticle
+    clause_start: int
+    clause_end: int
+
+
+def sentences(draft: DraftDocument) -> list[Sentence]:
+    out = []
+    for art in draft.articles:
+        for cl in art.clauses:
+            pos = 0
+            for part in re.split(r"(?<=。)", cl.text):
+                if part.strip():
+                    lead = len(part) - len(part.lstrip())
+                    s = cl.start + pos + lead
+                    out.append(Sentence(part.strip(), s, s + len(part.strip()), art, cl.start, cl.end))
+                pos += len(part)
+    return out
+
+
+class BasisResolver:
+    """Quotes rule bases from the corpus (cached); a basis not in the corpus is marked 未核实."""
+
+    def __init__(self, library: Any, as_of: dt.date | None) -> None:
+        self.library = library
+        self.as_of = as_of
+        self._cache: dict[BasisRef, Basis] = {}
+
+    def __call__(self, ref: BasisRef) -> Basis:
+        if ref in self._cache:
+            return self._cache[ref]
+        label = ref.label or (article_label(ref.article) if ref.article else "")
+        if ref.paragraph:
+            label += f"第{'一二三四五六七八九十'[ref.paragraph - 1]}款" if ref.paragraph <= 10 else ""
+        basis = Basis(title=ref.law, article=label, status=UNVERIFIED, text=ref.gist)
+        got = None
+        if ref.verified and ref.article and self.library is not None:
+            try:
+                got = self.library.article(ref.law, ref.article, 0, as_of=self.as_of)
+            except Exception:
+                got = None
+        if got:
+            doc, art = got
+            text = art.text
+            if ref.paragraph and ref.paragraph <= len(art.paragraphs):
+                text = art.paragraphs[ref.paragraph - 1].text
+            basis = Basis(title=doc.title, article=label, status=doc.status if doc.status != "已修改" else "现行有效",
+                          text=text)
+        self._cache[ref] = basis
+        return basis
+
+
+def _fmt(template: str, **kw: Any) -> str:
+    try:
+        return template.format(**kw)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _citations_near(sent: Sentence, cites: list[ResolvedCitation]) -> list[ResolvedCitation]:
+    """Citations that govern a sentence: in the same paragraph; else referrals elsewhere in the
+    same article (依照前款…的规定 patterns spread over paragraphs)."""
+    same = [c for c in cites if sent.clause_start <= c.citation.start < sent.clause_end and c.citation.kind != "doc_number"]
+    if same:
+        return same
+    return [c for c in cites if c.citation.draft_article == sent.article.number and c.citation.referral
+            and c.citation.kind != "doc_number"]
+
+
+def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation]) -> bool:
+    """True when the sentence applies a cited superior provision instead of creating the measure,
+    or when the citation itself is broken (repealed / missing / unverified): that is reported as a
+    citation finding, and the measure cannot be judged against a text we do not have."""
+    provides = re.compile(rule.params.get("superior_provides", "处罚"))
+    for c in near:
+        if c.resolution in (REPEALED, NONEXISTENT, NOT_FOUND):
+            return True
+        if c.resolution in (FOUND, RENUMBERED):
+            if not c.citation.article:
+                if c.citation.referral:
+                    return True
+                continue
+            if provides.search(c.text or "") or provides.search(c.old_text or ""):
+                return True
+    return False
+
+
+def _quote_span(sent: Sentence, m: re.Match[str] | None = None) -> tuple[int, int]:
+    s, e = sent.start, sent.end
+    # Drop a trailing full stop: the quote is the clause, the 。 is punctuation.
+    text = sent.text
+    if text.endswith("。"):
+        e -= 1
+    return s, e
+
+
+def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitation],
+                  retriever: Retriever | None) -> list[tuple[Sentence, tuple[int, int], str]]:
+    hits = []
+    for sent in sents:
+        m = None
+        for t in rule.triggers:
+            m = t.search(sent.text)
+            if m:
+                break
+        if not m:
+            continue
+        if rule.requires_article and not rule.requires_article.search(sent.article.text):
+            continue
+        if any(x.search(sent.text) for x in rule.exceptions):
+            continue
+        note = ""
+        if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites)):
+            continue
+        if "restatement" in rule.checks and retriever is not None:
+            r = retriever.restates(sent.text)
+            if r is not None:
+                continue
+        hits.append((sent, _quote_span(sent, m), note))
+    return hits
+
+
+def check_penalty_range(sents: list[Sentence], cites: list[ResolvedCitation]
+                        ) -> list[tuple[Sentence, list[Range], list[Range], ResolvedCitation]]:
+    """Sentences whose fine ranges fall outside every range of the same kind in the cited article."""
+    out = []
+    for sent in sents:
+        draft_r = fine_ranges(sent.text)
+        if not draft_r:
+            continue
+        for c in _citations_near(sent, cites):
+            if c.resolution != FOUND or not c.citation.article or not c.text:
+                continue
+            sup = fine_ranges(c.text)
+            if not sup:
+                continue
+            bad = [r for r in draft_r if any(s.kind == r.kind for s in sup) and not any(r.within(s) for s in sup)]
+            if bad:
+                out.append((sent, bad, [s for s in sup if s.kind == bad[0].kind], c))
+                break
+    return out
+
+
+def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[Rule],
+               library: Any = None, as_of: dt.date | None = None,
+               retriever: Retriever | None = None,
+               basis_resolver: Callable[[BasisRef], Basis] | None = None) -> list[Finding]:
+    """All findings for the draft, ordered by article then category."""
+    as_of = as_of or draft.effective or dt.date.today()
+    bres = basis_resolver or BasisResolver(library, as_of)
+    sents = sentences(draft)
+    text = draft.text
+    findings: list[Finding] = []
+
+    def basis(rule: Rule) -> list[Basis]:
+        return [bres(b) for b in rule.basis]
+
+    def add(rule: Rule, article: int, span: tuple[int, int], message: str, suggestion: str,
+            extra: list[Basis] | None = None) -> None:
+        s, e = span
+        findings.append(Finding(category=rule.category, rule=rule.id, severity=rule.severity, article=article,
+                                quote=text[s:e], message=message, basis=(extra or []) + basis(rule),
+                                suggestion=suggestion, start=s, end=e))
+
+    for rule in rules:
+        if rule.kind == "pattern":
+            for sent, span, _note in check_pattern(rule, sents, cites, retriever):
+                add(rule, sent.article.number, span, rule.message, rule.suggestion)
+        elif rule.kind == "penalty_range":
+            for sent, bad, sup, c in check_penalty_range(sents, cites):
+                cited = f"《{c.title}》{c.citation.article_label}"
+                span = (bad[0].start + sent.start, bad[0].end + sent.start)
+                # Quote the whole fine phrase: from the amount to the end of '…罚款'.
+                tail = text.find("罚款", span[1], sent.end)
+                if tail != -1:
+                    span = (span[0], tail + 2)
+                kw = dict(draft_range="、".join(r.label() for r in bad), cited=cited,
+                          superior_range="、".join(r.label() for r in sup))
+                add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
+                    extra=[Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.text)])
+        elif rule.kind == "issuer":
+            allowed = re.compile(rule.params.get("allowed", r"$^"))
+            forbidden = [re.compile(p) for p in rule.params.get("forbidden", [])]
+            bad = [i for i in draft.issuers if not allowed.search(i) and any(p.search(i) for p in forbidden)]
+            if bad and draft.issuer_span:
+                add(rule, 0, draft.issuer_span, _fmt(rule.message, issuer="、".join(bad)), rule.suggestion)
+        elif rule.kind == "validity_missing":
+            if not draft.has_validity_clause:
+                span = draft.validity_span or (0, len(draft.title))
+                add(rule, 0, span, rule.message, rule.suggestion)
+        elif rule.kind == "validity_too_long":
+            pat = rule.params.get("title_pattern")
+            if pat and not re.search(pat, draft.title):
+                continue
+            years = int(rule.params.get("max_years", 5))
+            if draft.has_validity_clause and draft.effective and draft.expires:
+                limit = _add_years(draft.effective, years) - dt.timedelta(days=1)
+                if draft.expires > limit and draft.validity_span:
+                    kw = dict(effective=draft.effective.isoformat(), expires=draft.expires.isoformat(),
+                              years=f"{draft.validity_years:g}" if draft.validity_years else "?",
+                              limit=f"{limit.year}年{limit.month}月{limit.day}日")
+                    add(rule, 0, draft.validity_span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw))
+        elif rule.kind == "effective_before_issue":
+            if draft.effective and draft.issued and draft.effective < draft.issued and draft.validity_span:
+                kw = dict(effective=draft.effective.isoformat(), issued=draft.issued.isoformat())
+                add(rule, draft.validity_article, draft.validity_span, _fmt(rule.message, **kw), rule.suggestion)
+        elif rule.kind == "citation":
+            want = rule.params.get("resolution")
+            for c in cites:
+                if c.resolution != want:
+                    continue
+                cited = f"《{c.title or c.citation.law}》{c.citation.article_label}"
+                kw = dict(law=f"《{c.title or c.citation.law}》", cited=cited, note=c.note,
+                          successor=f"《{c.successor}》" if c.successor else "现行有效的法律法规",
+                          successor_note=f"（{c.note}）" if c.note else "",
+                          current=article_label(c.current_article) if c.current_article else "")
+                extra = []
+                if c.resolution == RENUMBERED and c.text:
+                    extra.append(Basis(title=c.title, article=article_label(c.current_article), status=c.status,
+                                       text=c.text))
+                elif c.resolution == REPEALED and c.successor:
+                    extra.append(Basis(title=f"《{c.successor}》", article="", status="现行有效",
+                                       text=c.note))
+                elif c.resolution == NONEXISTENT:
+                    extra.append(Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.note))
+                add(rule, c.citation.draft_article, (c.citation.start, c.citation.end), _fmt(rule.message, **kw),
+                    _fmt(rule.suggestion, **kw), extra=extra)
+    return _dedupe(findings, text)
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
+
+
+def _dedupe(findings: list[Finding], text: str) -> list[Finding]:
+    """One finding per (category, article); a second hit of the same category in the same article
+    widens the quote when the two spans are adjacent (e.g. 《立法法》第八十条、第八十二条)."""
+    out: dict[tuple[str, int], Finding] = {}
+    for f in findings:
+        key = (f.category, f.article)
+        if key not in out:
+            out[key] = f
+            continue
+        prev = out[key]
+        if 0 <= prev.start <= f.start and f.start - prev.end <= 2:
+            prev.end = max(prev.end, f.end)
+            prev.quote = text[prev.start:prev.end]
+    return sorted(out.values(), key=lambda f: (f.article, f.start))

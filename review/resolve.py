@@ -1,0 +1,260 @@
+"""Stage 3: resolve each citation against the corpus as of the draft's planned effective date.
+
+Outcomes: found / repealed (with successor) / renumbered (old → new via crosswalk and version diff)
+/ nonexistent article / law not found (未核实 — never presented as valid) / not yet in force.
+The resolver is anything with the Library's lookup methods (see `Resolver`), so tests can use a
+small in-memory fake and the product uses `legalkb.search.library.Library`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from legalkb.corpus.crosswalk import bigrams, mapping
+from legalkb.ingest.metadata import parse_date, short_title
+from legalkb.ingest.model import REPEALED as DOC_REPEALED
+from legalkb.ingest.model import Article, LegalDocument
+from legalkb.ingest.numerals import article_label
+from legalkb.review.model import (
+    FOUND,
+    NONEXISTENT,
+    NOT_FOUND,
+    NOT_YET,
+    RENUMBERED,
+    REPEALED,
+    Citation,
+    DraftDocument,
+    ResolvedCitation,
+)
+
+RULES_DIR = Path(__file__).parent / "rules"
+UNVERIFIED = "未核实"
+# How many character bigrams the citing clause must share only with the old version's article
+# (and not with the current article of the same number) before we say the number is outdated.
+RENUMBER_MIN_SHARED = 3
+# Bigrams of legal boilerplate that say nothing about what a provision is about.
+_GENERIC = frozenset({"的规", "规定", "依照", "按照", "根据", "本法", "有关", "应当", "已经", "措施", "进行", "可以",
+                      "不得", "人民", "政府", "行政", "法律", "本办", "办法", "本措", "施行", "之日", "的，", "或者"})
+
+
+class Resolver(Protocol):
+    """What the review engine needs from the library (legalkb.search.library.Library has it)."""
+
+    registry: Any
+
+    def resolve_law(self, name: str) -> str | None: ...
+
+    def versions(self, law: str) -> list[LegalDocument]: ...
+
+    def search(self, text: str, *, top_k: int = 10, level: Sequence[str] = (),
+               as_of: dt.date | None = None, **kw: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Repeal:
+    title: str
+    short_title: str
+    repealed: dt.date | None
+    successor: str
+    basis: str
+
+
+@lru_cache(maxsize=1)
+def _successor_table() -> dict[str, Repeal]:
+    """Curated repeals that the library's status registry may lack (review/rules/successors.yaml)."""
+    path = RULES_DIR / "successors.yaml"
+    out: dict[str, Repeal] = {}
+    if not path.is_file():
+        return out
+    for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("laws", []):
+        rep = item.get("repealed")
+        r = Repeal(item["title"], item["short_title"],
+                   rep if isinstance(rep, dt.date) else (dt.date.fromisoformat(rep) if rep else None),
+                   item.get("successor", ""), item.get("basis", ""))
+        out[r.title] = out[r.short_title] = r
+    return out
+
+
+def _registry_lookup(library: Resolver, name: str) -> Repeal | None:
+    reg = getattr(library, "registry", None)
+    e = reg.lookup(name) if reg is not None else None
+    if e is not None:
+        return Repeal(e.title, e.short_title, e.repealed, e.successor or "", getattr(e, "basis", "") or "")
+    table = _successor_table()
+    return table.get(name) or table.get(short_title(name))
+
+
+_REPEAL_TEXT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行[^。]*?》?[^。]{0,40}同时废止")
+
+
+def _find_successor(library: Resolver, title: str, as_of: dt.date | None) -> Repeal | None:
+    """Find the law whose closing article says '《title》同时废止' (version diff in the corpus)."""
+    try:
+        res = library.search(f"《{title}》同时废止", top_k=5, as_of=as_of)
+    except Exception:  # a search failure must not stop citation checking
+        return None
+    names = {title, short_title(title)}
+    for h in getattr(res, "hits", []):
+        text = h.text or ""
+        if "废止" in text and any(f"《{n}》" in text or f"{n}》" in text for n in names):
+            m = _REPEAL_TEXT.search(text)
+            return Repeal(title, short_title(title), parse_date(m.group("date")) if m else None,
+                          h.short_title, f"{h.title}{h.article}")
+    return None
+
+
+def _start(d: LegalDocument) -> dt.date:
+    return d.effective or d.version_date or d.promulgated or dt.date.min
+
+
+def _in_force(versions: list[LegalDocument], day: dt.date) -> LegalDocument | None:
+    live = [v for v in versions if _start(v) <= day and (v.in_force_until is None or day < v.in_force_until)
+            and v.status != DOC_REPEALED]
+    return live[-1] if live else None
+
+
+def _context(draft: DraftDocument | None, c: Citation) -> str:
+    """The clause around the citation, without the citation itself: what the drafter says the
+    cited provision provides."""
+    if draft is None:
+        return ""
+    art = draft.article(c.draft_article)
+    if art is None:
+        return ""
+    for cl in art.clauses:
+        if cl.start <= c.start < cl.end:
+            return (draft.text[cl.start:c.start] + draft.text[c.end:cl.end])
+    return art.text
+
+
+def _article_text(doc: LegalDocument | None, n: int, sub: int) -> Article | None:
+    return doc.article(n, sub) if doc else None
+
+
+def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocument | None = None) -> ResolvedCitation:
+    if c.kind == "doc_number":
+        return ResolvedCitation(c, NOT_FOUND, title=c.raw, status=UNVERIFIED,
+                                note="语料库未收录该文号文件，无法核对其现行效力，未核实")
+    key = library.resolve_law(c.law)
+    versions = library.versions(key) if key else []
+    repeal = _registry_lookup(library, c.law)
+    if not versions:
+        if repeal is not None:
+            if repeal.repealed is None or repeal.repealed <= as_of:
+                return ResolvedCitation(
+                    c, REPEALED, law_key=repeal.short_title, title=repeal.title, status="已废止",
+                    successor=repeal.successor,
+                    note=f"《{repeal.title}》已于{repeal.repealed or '此前'}废止"
+                         + (f"，由《{repeal.successor}》取代" if repeal.successor else "")
+                         + (f"（{repeal.basis}）" if repeal.basis else ""))
+            return ResolvedCitation(c, FOUND, law_key=repeal.short_title, title=repeal.title, status=UNVERIFIED,
+                                    note=f"将于{repeal.repealed}废止；语料库无其文本，条文未核实")
+        return ResolvedCitation(c, NOT_FOUND, title=c.law, status=UNVERIFIED,
+                                note="语料库中未找到该法律法规，引用未核实（不代表引用正确）")
+    latest = versions[-1]
+    title = latest.title
+    # Repealed: the registry or the source says so, and the repeal took effect by as_of.
+    repealed_on: dt.date | None = None
+    if repeal is not None:
+        repealed_on = repeal.repealed
+    elif latest.status == DOC_REPEALED:
+        found = _find_successor(library, latest.title, as_of)
+        repeal = found or Repeal(latest.title, latest.short_title, None, latest.successor, "")
+        repealed_on = repeal.repealed
+    if repeal is not None and (repealed_on is None or repealed_on <= as_of):
+        art = _article_text(latest, c.article, c.sub) if c.article else None
+        return ResolvedCitation(
+            c, REPEALED, law_key=latest.law_key, title=title, status="已废止",
+            successor=repeal.successor or latest.successor, text=art.text if art else "", version=latest.doc_id,
+            note=f"《{title}》已于{repealed_on or '此前'}废止"
+                 + (f"，由《{repeal.successor}》取代" if repeal.successor else "")
+                 + (f"（{repeal.basis}）" if repeal.basis else ""))
+    current = _in_force(versions, as_of)
+    if current is None:
+        first = versions[0]
+        if _start(first) > as_of:
+            return ResolvedCitation(c, NOT_YET, law_key=first.law_key, title=first.title, status="尚未生效",
+                                    version=first.doc_id, note=f"{as_of} 时该法尚未施行（{_start(first)} 起施行）")
+        current = latest
+    res = ResolvedCitation(c, FOUND, law_key=current.law_key, title=current.title, status=current.status,
+                           version=current.doc_id)
+    if current.status != "现行有效" and current is not latest:
+        res.status = "现行有效"  # in force on as_of even if amended since (status describes today)
+    if not c.article:
+        return res
+    art = current.article(c.article, c.sub)
+    older = [v for v in versions if _start(v) < _start(current)]
+    label = article_label(c.article, c.sub)
+    if art is None:
+        for old in reversed(older):
+            old_art = old.article(c.article, c.sub)
+            if old_art is None:
+                continue
+            new_no = mapping(old, current).get(c.article)
+            if new_no:
+                new_art = current.article(new_no)
+                res.resolution, res.current_article = RENUMBERED, new_no
+                res.text = new_art.text if new_art else ""
+                res.old_text = old_art.text
+                res.note = (f"{label}是{old.effective.year if old.effective else ''}年版的条号，"
+                            f"现行版本为{article_label(new_no)}")
+                return res
+            res.resolution, res.old_text = NONEXISTENT, old_art.text
+            res.note = f"{label}仅见于旧版本，修订后已删除"
+            return res
+        nums = [a.number for a in current.articles]
+        res.resolution = NONEXISTENT
+        res.note = f"《{current.title}》共{max(nums) if nums else 0}条，没有{label}"
+        return res
+    res.text = art.text
+    if c.paragraph and c.paragraph > len(art.paragraphs):
+        res.resolution = NONEXISTENT
+        res.note = f"{label}只有{len(art.paragraphs)}款，没有第{c.paragraph}款"
+        return res
+    # Same number exists now: did the drafter mean an older version's article that moved?
+    ctx = _context(draft, c)
+    if ctx and older:
+        bctx, bcur = bigrams(ctx), bigrams(art.text)
+        for old in reversed(older):
+            old_art = old.article(c.article, c.sub)
+            if old_art is None:
+                continue
+            new_no = mapping(old, current).get(c.article)
+            if not new_no or new_no == c.article:
+                continue
+            # Bigrams the clause shares with one version's article but not the other's: what the
+            # drafter says the provision is about. The old article must clearly win.
+            bold = bigrams(old_art.text)
+            for_old = len((bctx & bold) - bcur - _GENERIC)
+            for_cur = len((bctx & bcur) - bold - _GENERIC)
+            if for_old >= RENUMBER_MIN_SHARED and for_old >= 2 * for_cur + 1:
+                new_art = current.article(new_no)
+                res.resolution, res.current_article = RENUMBERED, new_no
+                res.old_text = old_art.text
+                res.text = new_art.text if new_art else ""
+                res.note = (f"引用内容对应{old.effective.year if old.effective else '旧'}年版{label}，"
+                            f"修订后为{article_label(new_no)}；现行{label}规定的是其他内容")
+                return res
+    return res
+
+
+def resolve_citations(citations: list[Citation], library: Resolver, as_of: dt.date,
+                      draft: DraftDocument | None = None) -> list[ResolvedCitation]:
+    """Resolve all citations; one lookup per distinct (law, article) thanks to a small cache."""
+    cache: dict[tuple[Any, ...], ResolvedCitation] = {}
+    out = []
+    for c in citations:
+        key = (c.kind, c.law, c.article, c.sub, c.paragraph, c.draft_article)
+        if key not in cache:
+            cache[key] = resolve_one(c, library, as_of, draft)
+        r = cache[key]
+        out.append(ResolvedCitation(**{**r.__dict__, "citation": c}))
+    return out

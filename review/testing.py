@@ -1,0 +1,117 @@
+"""An in-memory stand-in for `legalkb.search.library.Library`, for unit tests of the review stages.
+
+Implements exactly what the review engine uses (resolve_law, versions, article, search, registry)
+over hand-built LegalDocuments, so each stage can be tested without an index or ../shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from legalkb.corpus.crosswalk import containment
+from legalkb.ingest.metadata import short_title
+from legalkb.ingest.model import CURRENT, Article, LegalDocument, Paragraph
+from legalkb.ingest.numerals import article_label
+
+
+@dataclass
+class FakeEntry:
+    title: str
+    short_title: str
+    repealed: dt.date
+    successor: str = ""
+    basis: str = ""
+
+
+@dataclass
+class FakeRegistry:
+    entries: list[FakeEntry] = field(default_factory=list)
+
+    def lookup(self, name: str) -> FakeEntry | None:
+        name = name.strip("《》")
+        for e in self.entries:
+            if name in (e.title, e.short_title) or short_title(name) == e.short_title:
+                return e
+        return None
+
+
+@dataclass
+class FakeHit:
+    title: str
+    short_title: str
+    article: str
+    article_no: int | None
+    level: str
+    status: str
+    text: str
+    score: float
+    doc_id: str = ""
+    effective: str | None = None
+    highlight: str = ""
+
+
+@dataclass
+class FakeResponse:
+    hits: list[FakeHit]
+
+
+def make_law(title: str, articles: dict[int, str | list[str]], *, effective: dt.date = dt.date(2020, 1, 1),
+             level: str = "法律", status: str = CURRENT, in_force_until: dt.date | None = None) -> LegalDocument:
+    """A LegalDocument from {number: text or [paragraphs]}."""
+    arts = []
+    for n, t in sorted(articles.items()):
+        paras = t if isinstance(t, list) else [t]
+        arts.append(Article(number=n, paragraphs=[Paragraph(i + 1, p) for i, p in enumerate(paras)]))
+    return LegalDocument(title=title, short_title=short_title(title), level=level, effective=effective,
+                         version_date=effective, status=status, in_force_until=in_force_until, articles=arts)
+
+
+class FakeLibrary:
+    def __init__(self, docs: Sequence[LegalDocument] = (), registry: FakeRegistry | None = None) -> None:
+        self.docs: dict[str, list[LegalDocument]] = {}
+        for d in docs:
+            self.docs.setdefault(d.law_key, []).append(d)
+        for v in self.docs.values():
+            v.sort(key=lambda d: d.effective or dt.date.min)
+        self.registry = registry or FakeRegistry()
+        self.searches = 0
+
+    def resolve_law(self, name: str) -> str | None:
+        key = short_title(name.strip("《》"))
+        if key in self.docs:
+            return key
+        e = self.registry.lookup(name)
+        return e.short_title if e else None
+
+    def versions(self, law: str) -> list[LegalDocument]:
+        return list(self.docs.get(self.resolve_law(law) or law, []))
+
+    def article(self, law: str, number: int, sub: int = 0,
+                as_of: dt.date | None = None) -> tuple[LegalDocument, Article] | None:
+        vs = self.versions(law)
+        day = as_of or dt.date.today()
+        live = [v for v in vs if (v.effective or dt.date.min) <= day
+                and (v.in_force_until is None or day < v.in_force_until)]
+        doc = live[-1] if live else (vs[-1] if vs else None)
+        art = doc.article(number, sub) if doc else None
+        return (doc, art) if doc and art else None
+
+    def search(self, text: str, *, top_k: int = 10, level: Sequence[str] = (), as_of: dt.date | None = None,
+               **kw: Any) -> FakeResponse:
+        """Ranks current articles by bigram containment — enough for restatement tests."""
+        self.searches += 1
+        hits = []
+        for vs in self.docs.values():
+            doc = vs[-1]
+            if level and doc.level not in level:
+                continue
+            for a in doc.articles:
+                s = containment(text, a.text)
+                if s > 0.1:
+                    hits.append(FakeHit(doc.title, doc.short_title, article_label(a.number), a.number, doc.level,
+                                        doc.status, a.text, s, doc_id=doc.doc_id))
+        hits.sort(key=lambda h: -h.score)
+        return FakeResponse(hits[:top_k])

@@ -1,0 +1,126 @@
+"""Each rule of the catalogue: a positive clause and a near miss that must not be flagged.
+
+Runs on the in-memory FakeLibrary (no ../shared): superior articles that the near misses cite or
+restate are built by hand with the wording of the real provisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from legalkb.ingest.numerals import int_to_cn
+from legalkb.review.pipeline import review_text
+from legalkb.review.rules import RuleError, load_rules, parse_rule
+from legalkb.review.testing import FakeLibrary, make_law
+
+NOISE = make_law("中华人民共和国噪声污染防治法", {82: "违反本法规定，有下列行为之一，由地方人民政府指定的部门说服教育，责令改正；拒不改正的，给予警告，对个人可以处二百元以上一千元以下的罚款，对单位可以处二千元以上二万元以下的罚款：", 70: "对噪声敏感建筑物集中区域的社会生活噪声扰民行为，基层群众性自治组织、业主委员会、物业服务人应当及时劝阻、调解。"})
+CITY = make_law("城市市容和环境卫生管理条例", {17: "单位和个人在城市建筑物、设施上张挂、张贴宣传品等，须经城市人民政府市容环境卫生行政主管部门或者其他有关部门批准。"}, level="行政法规")
+PROC = make_law("中华人民共和国政府采购法实施条例", {48: "采购文件要求中标或者成交供应商提交履约保证金的，供应商应当以支票、汇票、本票或者金融机构、担保机构出具的保函等非现金形式提交。履约保证金的数额不得超过政府采购合同金额的10%。"}, level="行政法规")
+LIB = FakeLibrary([NOISE, CITY, PROC])
+HEAD = "青川区测试办法\n青政发〔2026〕1号\n{issuer}　2026年3月1日\n\n"
+
+
+def review(*articles: str, issuer: str = "青川区人民政府", title: str = "青川区测试办法",
+           tail: str = "本办法自2026年4月1日起施行，有效期至2031年3月31日。"):
+    arts = [*articles, tail]
+    text = HEAD.replace("青川区测试办法", title).format(issuer=issuer) + "\n\n".join(
+        f"第{int_to_cn(i + 1)}条　{a}" for i, a in enumerate(arts))
+    return review_text(text, LIB, evidence=False)
+
+
+def cats(rep, article: int | None = 1) -> set[str]:
+    return {f.category for f in rep.findings if article is None or f.article == article}
+
+
+CASES = [
+    # (category, positive clause, near-miss clause)
+    ("penalty_creation", "携犬出户未系犬绳的，由区综合行政执法局责令改正，处二百元以上五百元以下罚款。",
+     "违反前款规定的，由区综合行政执法局依照《中华人民共和国噪声污染防治法》第八十二条的规定，给予警告，对个人可以处二百元以上一千元以下的罚款。"),
+    ("licensing_creation", "设置门头招牌的，应当经区城管局审核批准，取得《门头招牌设置许可证》后方可设置。",
+     "单位和个人在城市建筑物、设施上张挂、张贴宣传品等，须经区综合行政执法局或者其他有关部门批准。"),
+    ("compulsory_measure", "对拒不改正的，执法人员可以暂扣其音响器材。",
+     "区有关部门开展检查，不得查封、扣押与违法行为无关的财物。"),
+    ("fee_creation", "培训机构应当按照每名学员二千元的标准向区教育局缴纳安全保证金。",
+     "履约保证金的数额不得超过政府采购合同金额的10%，供应商可以以保函等非现金形式提交。"),
+    ("certificate_demand", "申请登记，应当提交居住地社区居民委员会出具的同意证明。",
+     "已通过信息共享获取的材料，不得要求申请人重复提交居民委员会出具的证明。"),
+    ("rights_restriction", "对失信人员，取消其本人及家庭成员当年度评优评先资格。",
+     "对失信企业，有关部门可以在法定权限范围内，在评优评先中给予相应限制。"),
+    ("retroactivity", "本办法施行前已兑现的奖励超出本办法标准的，由区财政局予以追回。",
+     "本办法施行前已申报的项目，可以按照本办法规定申请扶持。"),
+    ("fair_competition", "对在本区注册登记并纳税的供应商给予评审总分百分之五的加分。",
+     "采购人不得以不合理的条件对供应商实行差别待遇或者歧视待遇。"),
+    ("fair_competition", "按照企业缴纳增值税形成的区级地方财政贡献给予全额奖励。",
+     "企业依法享受国家规定的研发费用加计扣除等税收优惠政策。"),
+    ("fair_competition", "享受扶持的企业应当在本区注册设立独立法人公司，并承诺十年内不迁出本区。",
+     "区投资促进局应当为各类投资者提供选址咨询服务。"),
+    ("power_expansion", "村民委员会委员的推选结果，应当报区民政局审核同意后方可生效。",
+     "采用公开招标以外方式的，应当依法报东临市财政局批准。"),
+]
+
+
+@pytest.mark.parametrize("category,positive,near_miss", CASES)
+def test_rule_positive_and_near_miss(category: str, positive: str, near_miss: str) -> None:
+    assert category in cats(review(positive)), f"missed: {positive}"
+    assert category not in cats(review(near_miss)), f"false flag: {near_miss}"
+
+
+def test_penalty_range_against_cited_article() -> None:
+    bad = review("违反规定的，由区综合行政执法局依照《中华人民共和国噪声污染防治法》第八十二条的规定，对个人可以处五十元以上二百元以下的罚款。")
+    f = next(f for f in bad.findings if f.category == "penalty_range")
+    assert f.article == 1 and f.quote.startswith("五十元以上二百元以下") and "penalty_creation" not in cats(bad)
+    assert f.basis[0].text.startswith("违反本法规定")
+    ok = review("违反规定的，依照《中华人民共和国噪声污染防治法》第八十二条的规定，对个人可以处三百元以上一千元以下的罚款。")
+    assert "penalty_range" not in cats(ok), "a narrower range inside the superior range is a lawful 裁量基准"
+
+
+def test_issuer_authority() -> None:
+    assert "issuer_authority" in cats(review("内容。", issuer="青川区创建文明城市工作指挥部"), 0)
+    assert "issuer_authority" in cats(review("内容。", issuer="青川区校外培训治理工作领导小组办公室"), 0)
+    assert "issuer_authority" not in cats(review("内容。", issuer="青川区人民政府办公室"), 0)
+    assert "issuer_authority" not in cats(review("内容。", issuer="青川区卫生健康委员会"), 0)
+
+
+def test_validity_period() -> None:
+    assert "validity_period" in cats(review("内容。", tail="本办法自印发之日起施行。"), 0)
+    assert "validity_period" in cats(review("内容。", tail="本办法自2026年4月1日起施行，有效期十年。"), 0)
+    assert "validity_period" in cats(review("内容。", title="青川区测试办法（试行）",
+                                            tail="本办法自2026年4月1日起施行，有效期三年。"), 0)
+    assert "validity_period" not in cats(review("内容。", title="青川区测试办法（试行）",
+                                                tail="本办法自2026年4月1日起施行，有效期两年。"), 0)
+    # Exactly five years is within the limit.
+    assert "validity_period" not in cats(review("内容。", tail="本办法自2026年3月15日起施行，有效期至2031年3月14日。"), 0)
+
+
+def test_effective_before_issue_is_retroactive() -> None:
+    rep = review("内容。", tail="本办法自2025年1月1日起施行，有效期至2029年12月31日。")
+    assert any(f.category == "retroactivity" and f.article == 2 for f in rep.findings)
+
+
+def test_citation_findings_and_quotes() -> None:
+    rep = review("依照《中华人民共和国噪声污染防治法》第九十九条的规定处理。")
+    f = next(f for f in rep.findings if f.category == "citation_nonexistent")
+    assert f.quote == "《中华人民共和国噪声污染防治法》第九十九条"
+
+
+def test_quote_is_exact_span() -> None:
+    rep = review("携犬出户未系犬绳的，由区综合行政执法局责令改正，处二百元以上五百元以下罚款。")
+    for f in rep.findings:
+        assert rep.draft.text[f.start:f.end] == f.quote
+
+
+def test_rule_catalogue_is_valid_data() -> None:
+    rules = load_rules()
+    assert len({r.id for r in rules}) == len(rules) >= 20
+    assert all(r.basis or r.kind == "citation" for r in rules)
+    with pytest.raises(RuleError, match="kind"):
+        parse_rule({"id": "X", "category": "x", "kind": "nope", "severity": "high", "message": "m"})
+    with pytest.raises(RuleError, match="正则"):
+        parse_rule({"id": "X", "category": "x", "kind": "pattern", "severity": "high", "message": "m", "triggers": ["("]})
+
+
+def test_as_of_defaults_to_effective_date() -> None:
+    rep = review("内容。")
+    assert rep.as_of == dt.date(2026, 4, 1)

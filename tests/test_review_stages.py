@@ -1,0 +1,193 @@
+"""Unit tests of the review stages (parse, citations, resolve, amounts, crosswalk) without ../shared."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from legalkb.corpus.crosswalk import compute
+from legalkb.ingest.model import REPEALED as DOC_REPEALED
+from legalkb.review.amounts import fine_ranges
+from legalkb.review.citations import extract_citations
+from legalkb.review.model import (
+    FOUND,
+    NONEXISTENT,
+    NOT_FOUND,
+    NOT_YET,
+    RENUMBERED,
+    REPEALED,
+    NotADraftError,
+    UnreadableDraftError,
+)
+from legalkb.review.parse import parse_draft, read_draft
+from legalkb.review.resolve import resolve_citations
+from legalkb.review.testing import FakeEntry, FakeLibrary, FakeRegistry, make_law
+
+HEAD = "青川区测试管理办法\n青政发〔2026〕1号\n青川区人民政府　2026年3月1日\n\n"
+
+
+def draft(*articles: str, head: str = HEAD) -> str:
+    from legalkb.ingest.numerals import int_to_cn
+
+    return head + "\n\n".join(f"第{int_to_cn(i + 1)}条　{a}" for i, a in enumerate(articles))
+
+
+# -- parse -------------------------------------------------------------------------------------
+
+def test_parse_header_articles_and_spans() -> None:
+    text = draft("为了规范管理，制定本办法。", "申请登记，应当提交下列材料：\n\n（一）身份证件；\n\n（二）照片。",
+                 "本办法自2026年4月1日起施行，有效期至2031年3月31日。")
+    d = parse_draft(text)
+    assert (d.title, d.doc_number, d.issuer) == ("青川区测试管理办法", "青政发〔2026〕1号", "青川区人民政府")
+    assert d.issued == dt.date(2026, 3, 1) and d.effective == dt.date(2026, 4, 1)
+    assert d.expires == dt.date(2031, 3, 31) and d.has_validity_clause and d.validity_years == 5.0
+    assert [a.number for a in d.articles] == [1, 2, 3]
+    a2 = d.article(2)
+    assert len(a2.clauses) == 3 and text[a2.clauses[2].start:a2.clauses[2].end] == "（二）照片。"
+    assert text[d.validity_span[0]:d.validity_span[1]] == d.validity_text
+
+
+def test_parse_validity_forms() -> None:
+    d = parse_draft(draft("内容。", "本办法自2026年3月1日起施行，有效期三年。", head=HEAD.replace("办法", "办法（试行）", 1)))
+    assert d.is_provisional and d.expires == dt.date(2029, 2, 28) and d.validity_years == 3
+    d = parse_draft(draft("内容。", "本规定自印发之日起施行。"))
+    assert d.effective == d.issued == dt.date(2026, 3, 1) and not d.has_validity_clause
+    # A general statement about other documents' 有效期 is not this document's clause.
+    d = parse_draft(draft("行政规范性文件有效期一般不超过5年。", "内容。", "本办法自2026年4月1日起施行。"))
+    assert not d.has_validity_clause
+
+
+def test_parse_two_issuers_and_chapters() -> None:
+    text = "某办法\n青司发〔2026〕2号\n青川区司法局　青川区财政局　2026年1月15日\n\n第一章　总则\n\n第一条　内容。\n\n第二章　附则\n\n第二条　本办法自2026年2月1日起施行。"
+    d = parse_draft(text)
+    assert d.issuers == ["青川区司法局", "青川区财政局"]
+    assert d.article(2).path == ["第二章　附则"]
+
+
+def test_not_a_draft_and_empty(tmp_path) -> None:
+    with pytest.raises(NotADraftError, match="条款结构"):
+        parse_draft("会议通知\n请各单位于明天上午九点参加会议。")
+    empty = tmp_path / "e.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(UnreadableDraftError, match="空"):
+        read_draft(empty)
+    with pytest.raises(UnreadableDraftError, match="不存在"):
+        read_draft(tmp_path / "missing.txt")
+
+
+def test_scanned_pdf_is_refused(tmp_path) -> None:
+    pdf = tmp_path / "scan.pdf"
+    # A valid one-page PDF with no text layer.
+    pdf.write_bytes(b"%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+                    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF")
+    with pytest.raises(UnreadableDraftError, match="无法读取送审稿"):
+        read_draft(pdf)
+
+
+# -- citations ---------------------------------------------------------------------------------
+
+def test_citation_forms() -> None:
+    text = draft(
+        "依照《中华人民共和国立法法》第八十条、第八十二条的规定制定本办法。",
+        "依照《城市道路管理条例》第二十七条第（六）项、第四十二条的规定处罚。",
+        "根据《中华人民共和国行政复议法》（2023年修订）第二十条第一款规定。",
+        "依照《某某法》第十条的规定；本法第十一条另有规定的除外。",
+        "按照国办发〔2018〕37号文件要求，取得《大型犬只饲养许可证》。",
+        "违反本办法第一条规定的，依照《治安管理处罚法》第二百五十三条之一处理。",
+    )
+    cs = extract_citations(parse_draft(text))
+    got = [(c.draft_article, c.law, c.article, c.sub, c.paragraph, c.item, c.kind) for c in cs]
+    assert (1, "中华人民共和国立法法", 80, 0, 0, 0, "law") in got
+    assert (1, "中华人民共和国立法法", 82, 0, 0, 0, "law") in got
+    assert (2, "城市道路管理条例", 27, 0, 0, 6, "law") in got and (2, "城市道路管理条例", 42, 0, 0, 0, "law") in got
+    assert (3, "中华人民共和国行政复议法", 20, 0, 1, 0, "law") in got
+    assert (4, "某某法", 11, 0, 0, 0, "back_ref") in got
+    assert any(c.kind == "doc_number" and c.raw == "国办发〔2018〕37号" for c in cs)
+    assert not any("许可证" in c.law for c in cs), "certificate names are not law"
+    assert (6, "治安管理处罚法", 253, 1, 0, 0, "law") in got
+    first = next(c for c in cs if c.article == 80)
+    assert first.raw == "《中华人民共和国立法法》第八十条" and first.referral
+    assert text[first.start:first.end] == first.raw
+
+
+# -- resolve -----------------------------------------------------------------------------------
+
+def _library() -> FakeLibrary:
+    old = make_law("中华人民共和国行政复议法", {
+        6: "有下列情形之一的，公民、法人或者其他组织可以依照本法申请行政复议：对行政机关作出的警告、罚款不服的。",
+        9: "公民、法人或者其他组织认为具体行政行为侵犯其合法权益的，可以自知道该具体行政行为之日起六十日内提出行政复议申请。",
+        40: "旧法才有的条文。"},
+        effective=dt.date(2018, 1, 1), in_force_until=dt.date(2024, 1, 1))
+    new = make_law("中华人民共和国行政复议法", {
+        6: "国家建立专业化、职业化行政复议人员队伍。",
+        9: "对在行政复议工作中做出显著成绩的单位和个人，按照国家有关规定给予表彰和奖励。",
+        11: "有下列情形之一的，公民、法人或者其他组织可以依照本法申请行政复议：对行政机关作出的行政处罚决定不服。",
+        20: "公民、法人或者其他组织认为行政行为侵犯其合法权益的，可以自知道或者应当知道该行政行为之日起六十日内提出行政复议申请。"},
+        effective=dt.date(2024, 1, 1))
+    mediation = make_law("中华人民共和国人民调解法", {i: f"第{i}条内容。" for i in range(1, 36)})
+    noise_old = make_law("中华人民共和国环境噪声污染防治法", {58: "旧噪声法罚则。"}, status=DOC_REPEALED,
+                         effective=dt.date(2018, 12, 29))
+    future = make_law("中华人民共和国未来法", {1: "内容。"}, effective=dt.date(2030, 1, 1))
+    reg = FakeRegistry([FakeEntry("中华人民共和国侵权责任法", "侵权责任法", dt.date(2021, 1, 1), "民法典", "民法典第一千二百六十条")])
+    return FakeLibrary([old, new, mediation, noise_old, future], reg)
+
+
+def _resolve(*articles: str) -> list:
+    d = parse_draft(draft(*articles))
+    return resolve_citations(extract_citations(d), _library(), dt.date(2026, 4, 1), d)
+
+
+def test_resolve_found_and_nonexistent() -> None:
+    r = _resolve("依照《中华人民共和国人民调解法》第六条的规定。", "依照《中华人民共和国人民调解法》第三十八条的规定。")
+    assert r[0].resolution == FOUND and r[0].text == "第6条内容。"
+    assert r[1].resolution == NONEXISTENT and "共35条" in r[1].note
+
+
+def test_resolve_repealed_from_registry_and_from_source() -> None:
+    r = _resolve("依照《中华人民共和国侵权责任法》第七十八条的规定承担责任。",
+                 "依照《中华人民共和国环境噪声污染防治法》第五十八条的规定处罚。")
+    assert r[0].resolution == REPEALED and r[0].successor == "民法典"
+    # Not in the registry: the repeal date and successor come from review/rules/successors.yaml.
+    assert r[1].resolution == REPEALED and r[1].successor == "噪声污染防治法"
+
+
+def test_resolve_renumbered_by_content() -> None:
+    r = _resolve("当事人不服的，可以依照《中华人民共和国行政复议法》第九条的规定，自知道该行政行为之日起六十日内申请行政复议。",
+                 "可以依照《中华人民共和国行政复议法》第二十条的规定，自知道该行政行为之日起六十日内申请行政复议。",
+                 "依照《中华人民共和国行政复议法》第四十条的规定。")
+    assert r[0].resolution == RENUMBERED and r[0].current_article == 20
+    assert r[1].resolution == FOUND, "the current number must not be flagged"
+    assert r[2].resolution in (RENUMBERED, NONEXISTENT)
+
+
+def test_resolve_unknown_law_is_unverified_not_valid() -> None:
+    r = _resolve("依照《青川区不存在条例》第三条的规定。", "按照国办发〔2018〕37号要求执行。")
+    assert r[0].resolution == NOT_FOUND and r[0].status == "未核实"
+    assert r[1].resolution == NOT_FOUND and r[1].citation.kind == "doc_number"
+
+
+def test_resolve_not_yet_in_force() -> None:
+    assert _resolve("依照《中华人民共和国未来法》第一条的规定。")[0].resolution == NOT_YET
+
+
+# -- amounts, crosswalk -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,labels", [
+    ("对个人可以处二百元以上一千元以下的罚款", ["200元–1,000元"]),
+    ("可以处以2万元以下的罚款", ["0元–20,000元"]),
+    ("处以采购金额千分之五以上千分之十以下的罚款", ["5‰–10‰"]),
+    ("对就餐人员处二百元罚款", ["200元–200元"]),
+    ("处违法所得一倍以上五倍以下罚款", ["1倍–5倍"]),
+    ("每件补贴五百元至一千元", []),  # not a fine
+])
+def test_fine_ranges(text: str, labels: list[str]) -> None:
+    assert [r.label() for r in fine_ranges(text)] == labels
+
+
+def test_crosswalk_compute_follows_moved_articles() -> None:
+    old = make_law("某法", {1: "甲条文内容关于适用范围的规定。", 2: "乙条文内容关于罚款的规定。", 3: "丙条文关于施行日期。"})
+    new = make_law("某法", {1: "甲条文内容关于适用范围的规定。", 2: "全新的关于表彰奖励的规定内容。",
+                            3: "乙条文内容关于罚款的规定。", 4: "丙条文关于施行日期。"}, effective=dt.date(2024, 1, 1))
+    rows = {r.old: r.new for r in compute(old, new)}
+    assert rows == {1: 1, 2: 3, 3: 4}

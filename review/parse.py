@@ -86,6 +86,11 @@ def _issuer_from_line(line: str) -> list[str]:
     return [p for p in parts if p.endswith(_ORGAN_END) and len(p) >= 3]
 
 
+# Titles of normative documents end with their kind (…办法, 关于…的通知) or contain 关于.
+_DOC_TITLE = re.compile(r"关于|(办法|规定|细则|通知|意见|决定|方案|规则|制度|措施|规范|标准|公告|通告|规程|条例|"
+                        r"指引|纲要|计划|规划|批复|要点|守则|公约|章程|清单|目录)$")
+
+
 def parse_draft(text: str, path: str = "") -> DraftDocument:
     """Parse a draft. Raises NotADraftError when the text has no title or no clause structure."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
@@ -126,6 +131,12 @@ def parse_draft(text: str, path: str = "") -> DraftDocument:
     if len(lines) < 2 or not starts:
         raise NotADraftError("未识别到条款结构（第X条 或 一、二、…）：请确认上传的是行政规范性文件送审稿，"
                              "而不是通知函件、图片或其他材料", path)
+
+    title = lines[0][0].lstrip("#").strip()
+    if len(starts) < 3 and not _DOC_TITLE.search(re.sub(r"[（(][^）)]*稿[）)]$", "", title)):
+        # One stray '第16条' in a README or a letter is not a clause structure.
+        raise NotADraftError(f"“{title[:30]}”不像行政规范性文件的标题，且只识别到 {len(starts)} 个条款："
+                             "请确认上传的是行政规范性文件送审稿", path)
 
     first_line = starts[0][0]
     head = [ln for ln in lines[:first_line] if lines.index(ln) not in headings]

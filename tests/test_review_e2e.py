@@ -120,6 +120,10 @@ def test_errors_are_never_empty_reports(tmp_path: Path) -> None:
     notice.write_text("关于召开会议的通知\n请于明天上午九点到三楼会议室开会。\n", encoding="utf-8")
     with pytest.raises(NotADraftError):
         review_file(notice, FakeLibrary())
+    readme = tmp_path / "README.md"
+    readme.write_text("# legalkb — 法律知识库\n示例：行政处罚法第16条规定……\n第16条 之外还有别的说明。\n", encoding="utf-8")
+    with pytest.raises(NotADraftError, match="不像行政规范性文件的标题"):
+        review_file(readme, FakeLibrary())
     odd = tmp_path / "draft.xlsx"
     odd.write_bytes(b"PK")
     with pytest.raises(UnreadableDraftError, match="不支持"):

@@ -133,7 +133,7 @@ def parse_draft(text: str, path: str = "") -> DraftDocument:
                              "而不是通知函件、图片或其他材料", path)
 
     title = lines[0][0].lstrip("#").strip()
-    if len(starts) < 3 and not _DOC_TITLE.search(re.sub(r"[（(][^）)]*稿[）)]$", "", title)):
+    if len(starts) < 3 and not _DOC_TITLE.search(re.sub(r"[（(][^）)]*[）)]$", "", title)):
         # One stray '第16条' in a README or a letter is not a clause structure.
         raise NotADraftError(f"“{title[:30]}”不像行政规范性文件的标题，且只识别到 {len(starts)} 个条款："
                              "请确认上传的是行政规范性文件送审稿", path)

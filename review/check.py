@@ -32,6 +32,7 @@ from legalkb.review.model import (
     ResolvedCitation,
 )
 from legalkb.review.rules import BasisRef, Rule
+from legalkb.review.superior import find_superior_penalty
 
 UNVERIFIED = "未核实"
 
@@ -109,11 +110,12 @@ def _citations_near(sent: Sentence, cites: list[ResolvedCitation]) -> list[Resol
             and c.citation.kind != "doc_number"]
 
 
-def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation]) -> bool:
+def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text: str = "") -> bool:
     """True when the sentence applies a cited superior provision instead of creating the measure,
     or when the citation itself is broken (repealed / missing / unverified): that is reported as a
     citation finding, and the measure cannot be judged against a text we do not have."""
     provides = re.compile(rule.params.get("superior_provides", "处罚"))
+    names = _named_items(rule, sent_text)
     for c in near:
         if c.resolution in (REPEALED, NONEXISTENT, NOT_FOUND):
             return True
@@ -122,9 +124,45 @@ def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation]) -> bool:
                 if c.citation.referral:
                     return True
                 continue
-            if provides.search(c.text or "") or provides.search(c.old_text or ""):
-                return True
+            for t in (c.text or "", c.old_text or ""):
+                if provides.search(t) and (not names or any(n.search(t) for n in names)):
+                    return True
     return False
+
+
+def _named_items(rule: Rule, text: str) -> list[re.Pattern[str]]:
+    """What the sentence names (生活垃圾处理费, 办学许可证 …) as patterns the cited article must
+    match: a citation only excuses a fee or licence that the cited provision itself provides. The
+    name's last two characters before the fee / licence word, that word allowing a few characters
+    in between (the draft's 生活垃圾处理费 is 固废法's 生活垃圾处理收费)."""
+    pat = rule.params.get("superior_names")
+    if not pat:
+        return []
+    out = []
+    for m in re.finditer(pat, text):
+        stem, kind = m.group("stem"), m.group("kind")
+        root = re.sub(r"(证|用)$", "", kind) or kind
+        if len(stem) >= 2:
+            out.append(re.compile(re.escape(stem[-2:]) + r"[^。；]{0,4}" + re.escape(root)))
+    return out
+
+
+def _amounts_fit(sentence: str, superior: str) -> bool:
+    """A sentence that copies a provision's conduct but changes its fine amounts is not a
+    restatement: every fine range of the sentence must fit a same-kind range of the provision."""
+    mine = fine_ranges(sentence)
+    if not mine:
+        return True
+    theirs = fine_ranges(superior)
+    return all(any(r.within(t) for t in theirs) for r in mine)
+
+
+def _clause_of(c: ResolvedCitation, sents: list[Sentence]) -> str:
+    """The draft sentence that contains a citation."""
+    for s in sents:
+        if s.start <= c.citation.start < s.end:
+            return s.text
+    return ""
 
 
 def _quote_span(sent: Sentence, m: re.Match[str] | None = None) -> tuple[int, int]:
@@ -152,11 +190,11 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
         if any(x.search(sent.text) for x in rule.exceptions):
             continue
         note = ""
-        if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites)):
+        if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites), sent.text):
             continue
         if "restatement" in rule.checks and retriever is not None:
             r = retriever.restates(sent.text)
-            if r is not None:
+            if r is not None and _amounts_fit(sent.text, r.text):
                 continue
         hits.append((sent, _quote_span(sent, m), note))
     return hits
@@ -204,18 +242,35 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                                 quote=text[s:e], message=message, basis=(extra or []) + basis(rule),
                                 suggestion=suggestion, start=s, end=e))
 
+    range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
+
+    def fine_span(sent: Sentence, r: Range) -> tuple[int, int]:
+        # Quote the whole fine phrase: from the amount to the end of '…罚款'.
+        span = (r.start + sent.start, r.end + sent.start)
+        tail = text.find("罚款", span[1], sent.end)
+        return (span[0], tail + 2) if tail != -1 else span
+
     for rule in rules:
         if rule.kind == "pattern":
             for sent, span, _note in check_pattern(rule, sents, cites, retriever):
+                if rule.params.get("superior_search") and range_rule is not None:
+                    others = [(_clause_of(c, sents), c) for c in cites
+                              if not (sent.clause_start <= c.citation.start < sent.clause_end)]
+                    sp = find_superior_penalty(sent.text, retriever, others)
+                    if sp is not None:
+                        cited = f"《{sp.title}》{sp.article}"
+                        kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=cited,
+                                  superior_range="、".join(r.label() for r in sp.superior))
+                        msg = range_rule.params.get("message_uncited", range_rule.message)
+                        add(range_rule, sent.article.number, fine_span(sent, sp.bad[0]), _fmt(msg, **kw),
+                            _fmt(range_rule.suggestion, **kw),
+                            extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
+                        continue
                 add(rule, sent.article.number, span, rule.message, rule.suggestion)
         elif rule.kind == "penalty_range":
             for sent, bad, sup, c in check_penalty_range(sents, cites):
                 cited = f"《{c.title}》{c.citation.article_label}"
-                span = (bad[0].start + sent.start, bad[0].end + sent.start)
-                # Quote the whole fine phrase: from the amount to the end of '…罚款'.
-                tail = text.find("罚款", span[1], sent.end)
-                if tail != -1:
-                    span = (span[0], tail + 2)
+                span = fine_span(sent, bad[0])
                 kw = dict(draft_range="、".join(r.label() for r in bad), cited=cited,
                           superior_range="、".join(r.label() for r in sup))
                 add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),

@@ -63,6 +63,25 @@ class Retriever:
         self._cache[q] = out
         return out
 
+    def penalty_hits(self, query: str, levels: tuple[str, ...], top_k: int = 5) -> list[EvidenceHit]:
+        """Provisions of the given levels in force on the review date, in search order (used to
+        find the superior penalty for a conduct the draft fines without citing one)."""
+        key = "\x00P" + query
+        if key in self._cache:
+            return self._cache[key]
+        out: list[EvidenceHit] = []
+        if self.library is not None and hasattr(self.library, "search") and len(query) >= 6:
+            try:
+                res = self.library.search(query, top_k=top_k, as_of=self.as_of, level=levels)
+            except Exception:  # advisory: a search failure must not stop the review
+                res = None
+            for h in getattr(res, "hits", []) or []:
+                if h.text:
+                    out.append(EvidenceHit(title=h.title, article=h.article or "", status=h.status, text=h.text,
+                                           score=float(h.score), overlap=0.0))
+        self._cache[key] = out
+        return out
+
     def restates(self, clause: str, threshold: float = RESTATE_THRESHOLD) -> EvidenceHit | None:
         """The superior provision this clause repeats, if any."""
         for h in self.hits(clause):

@@ -18,7 +18,18 @@ from legalkb.review.testing import FakeLibrary, make_law
 NOISE = make_law("中华人民共和国噪声污染防治法", {82: "违反本法规定，有下列行为之一，由地方人民政府指定的部门说服教育，责令改正；拒不改正的，给予警告，对个人可以处二百元以上一千元以下的罚款，对单位可以处二千元以上二万元以下的罚款：", 70: "对噪声敏感建筑物集中区域的社会生活噪声扰民行为，基层群众性自治组织、业主委员会、物业服务人应当及时劝阻、调解。"})
 CITY = make_law("城市市容和环境卫生管理条例", {17: "单位和个人在城市建筑物、设施上张挂、张贴宣传品等，须经城市人民政府市容环境卫生行政主管部门或者其他有关部门批准。"}, level="行政法规")
 PROC = make_law("中华人民共和国政府采购法实施条例", {48: "采购文件要求中标或者成交供应商提交履约保证金的，供应商应当以支票、汇票、本票或者金融机构、担保机构出具的保函等非现金形式提交。履约保证金的数额不得超过政府采购合同金额的10%。"}, level="行政法规")
-LIB = FakeLibrary([NOISE, CITY, PROC])
+SOLID = make_law("中华人民共和国固体废物污染环境防治法", {
+    58: ["县级以上地方人民政府应当按照产生者付费原则，建立生活垃圾处理收费制度。",
+         "县级以上地方人民政府制定生活垃圾处理收费标准，应当根据本地实际，结合生活垃圾分类情况，体现分类计价、计量收费等差别化管理，并充分征求公众意见。生活垃圾处理收费标准应当向社会公布。"],
+    111: ["违反本法规定，有下列行为之一，由县级以上地方人民政府环境卫生主管部门责令改正，处以罚款，没收违法所得：",
+          "（一）随意倾倒、抛撒、堆放或者焚烧生活垃圾的；", "（七）在运输过程中沿途丢弃、遗撒生活垃圾的。",
+          "单位有前款第一项、第七项行为之一，处五万元以上五十万元以下的罚款；个人有前款第一项、第五项、第七项行为之一，处一百元以上五百元以下的罚款。"]})
+SCHOOL = make_law("中华人民共和国民办教育促进法", {
+    12: "举办实施学历教育、学前教育、自学考试助学及其他文化教育的民办学校，由县级以上人民政府教育行政部门按照国家规定的权限审批。",
+    18: ["审批机关对批准正式设立的民办学校发给办学许可证。", "审批机关对不批准正式设立的，应当说明理由。"]})
+ROAD = make_law("中华人民共和国道路交通安全法", {
+    89: "行人、乘车人、非机动车驾驶人违反道路交通安全法律、法规关于道路通行规定的，处警告或者五元以上五十元以下罚款；非机动车驾驶人拒绝接受罚款处罚的，可以扣留其非机动车。"})
+LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD])
 HEAD = "青川区测试办法\n青政发〔2026〕1号\n{issuer}　2026年3月1日\n\n"
 
 
@@ -58,6 +69,38 @@ CASES = [
      "区投资促进局应当为各类投资者提供选址咨询服务。"),
     ("power_expansion", "村民委员会委员的推选结果，应当报区民政局审核同意后方可生效。",
      "采用公开招标以外方式的，应当依法报东临市财政局批准。"),
+    # Disguised prior approvals (no word 许可) vs. a licence the cited law really provides.
+    ("licensing_creation", "新建充电设施的，须经区发展和改革局组织论证同意并出具《建设确认函》后方可施工。",
+     "举办民办学校的，依照《中华人民共和国民办教育促进法》第十二条、第十八条的规定，经审批取得办学许可证后方可招生。"),
+    ("licensing_creation", "未经区住房和城乡建设局备案确认的商品房项目，开发企业不得对外销售。",
+     "区住房和城乡建设局应当征求区自然资源局意见后方可作出处理决定。"),
+    ("licensing_creation", "装修工程开工前须将施工方案报物业所在街道审查，审查通过后由街道办事处发放《装修施工证》。",
+     "装修人应当在开工前告知物业服务人，并遵守管理规约。"),
+    # Charges without the word 收费 vs. contractual prices and fees a cited law provides.
+    ("fee_creation", "区市场监管局组织的计量抽检，其检测费用由被抽检商户承担。",
+     "停车场经营者可以按照与车主签订的停车服务合同收取停车费，收费标准应当明示。"),
+    ("fee_creation", "年度评估费按照经营者上年度营业额的千分之三计收。",
+     "居民应当按照《中华人民共和国固体废物污染环境防治法》第五十八条规定的收费制度缴纳生活垃圾处理费。"),
+    ("fee_creation", "复核所需费用每户二百元，由申请人缴至区财政指定的专用账户。",
+     "区住房和城乡建设局委托第三方机构开展房屋安全鉴定的，鉴定费用由区财政承担。"),
+    # Unrelated conditions on a statutory right; taking back protected rights without compensation.
+    ("rights_restriction", "有家庭成员欠缴物业费或者未参加城乡居民医疗保险的，不予办理入学登记。",
+     "进城落户的农户可以依法自愿有偿退出宅基地，补偿标准由双方协商确定。"),
+    ("rights_restriction", "村民在城镇购房落户的，其承包地自落户之日起由村集体经济组织无偿收回。",
+     "承包方自愿交回承包地的，可以获得合理补偿。"),
+    # Entrusting enforcement to bodies without public-affairs functions.
+    ("power_expansion", "区市场监督管理局可以委托商场物业服务企业对违规经营行为调查取证并作出罚款决定。",
+     "居民委员会发现违规行为的，应当劝阻并向区综合行政执法局报告。"),
+    ("power_expansion", "区城市管理局可以聘请志愿者在路口拦检违规车辆并开具罚单。",
+     "区城市管理局可以委托专业机构开展噪声监测，监测结果作为执法参考。"),
+    # A single designated operator / 限定交易.
+    ("fair_competition", "辖区内学生校服统一由青川惠民服装有限公司生产供应，各学校不得向其他企业采购。",
+     "校服采购应当依法公开招标，由学校自主选择供应商。"),
+    # Transitional clauses that apply the new rules to the past.
+    ("retroactivity", "本细则施行前已经发生的违规经营行为，依照本细则处理。",
+     "本细则施行前已经发生的行为，适用行为发生时的规定；本细则不认为违法或者处罚较轻的，适用本细则。"),
+    ("retroactivity", "本细则实施以前已经登记的摊位，应当按照本细则规定重新申请登记，逾期未申请的原登记失效。",
+     "本细则实施以前已经登记的摊位，登记继续有效。"),
 ]
 
 
@@ -124,3 +167,37 @@ def test_rule_catalogue_is_valid_data() -> None:
 def test_as_of_defaults_to_effective_date() -> None:
     rep = review("内容。")
     assert rep.as_of == dt.date(2026, 4, 1)
+
+
+def test_cited_article_must_provide_the_licence_or_fee() -> None:
+    # The citation excuses nothing when the cited article does not provide that licence / fee.
+    rep = review("依照《中华人民共和国道路交通安全法》第八十九条的规定，取得《停放许可证》后方可停放。")
+    assert "licensing_creation" in cats(rep)
+    rep = review("商户应当依照《中华人民共和国固体废物污染环境防治法》第五十八条的规定缴纳门前保洁费。")
+    assert "fee_creation" in cats(rep)
+
+
+def test_arrears_as_a_condition_is_not_a_fee() -> None:
+    rep = review("有家庭成员欠缴物业费的，不予办理入学登记。")
+    assert "fee_creation" not in cats(rep) and "rights_restriction" in cats(rep)
+
+
+def test_uncited_fine_above_superior_range_is_penalty_range() -> None:
+    rep = review("个人在运输过程中沿途丢弃、遗撒生活垃圾的，由区综合行政执法局责令改正，处一千元以上三千元以下的罚款。")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert "penalty_creation" not in cats(rep)
+    assert f.quote.startswith("一千元以上三千元以下") and f.basis[0].title.endswith("固体废物污染环境防治法")
+    assert "100元–500元" in f.message, "the individual's range, not the unit's"
+    # Inside the superior range: not re-labelled (a creation without citation is still reported).
+    rep = review("个人在运输过程中沿途丢弃、遗撒生活垃圾的，由区综合行政执法局责令改正，处一百元以上三百元以下的罚款。")
+    assert "penalty_range" not in cats(rep)
+    # Conduct no superior provision fines: stays penalty_creation.
+    rep = review("商户未按规定摆放绿植的，由区综合行政执法局处五百元以上一千元以下罚款。")
+    assert "penalty_creation" in cats(rep) and "penalty_range" not in cats(rep)
+
+
+def test_aggravated_fine_bounded_by_the_cited_range() -> None:
+    rep = review("非机动车驾驶人违反道路通行规定的，由公安机关交通管理部门依照《中华人民共和国道路交通安全法》第八十九条的规定，处警告或者五元以上五十元以下罚款。",
+                 "一年内三次以上违反通行规定的非机动车驾驶人，由公安机关交通管理部门从重处罚，处二百元罚款。")
+    assert "penalty_range" in cats(rep, 2) and "penalty_creation" not in cats(rep, 2)
+    assert not cats(rep, 1) & {"penalty_range", "penalty_creation"}

@@ -1,0 +1,181 @@
+"""Which superior provision already penalises the conduct a draft fines without citing one.
+
+A draft that fines conduct with no citation is either creating a penalty (penalty_creation) or
+re-pricing a penalty a law or administrative regulation already provides (penalty_range). The two
+need different fixes (delete the 罚则 vs. cite the law and keep its range), so before calling it a
+creation we look for the superior provision:
+
+1. search — the conduct clause (the part before '的，' / '，由…') plus '罚款' is searched among
+   laws and administrative regulations in force on the review date; a hit counts only when one
+   of its segments (a list item or sentence, e.g. 固废法第一百一十一条（七）'在运输过程中沿途丢弃、
+   遗撒生活垃圾的') contains most of the conduct's character bigrams;
+2. the draft's own citations — another clause of the draft applies a cited superior article with
+   a fine to the same conduct (same subject words), or the sentence orders 从重处罚 for conduct the
+   draft elsewhere penalises under a cited article (same enforcement organ): 从重 is bounded by
+   that article's range.
+
+Only when the draft's amounts fall outside every range of the same kind (for the same kind of
+party — 个人 / 单位 — when the superior provision distinguishes them) do we report penalty_range,
+quoting the superior provision. Amounts inside the range, ranges of another kind (倍 vs 元) and
+per-unit tariffs without a range stay penalty_creation: we only re-label with evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from legalkb.corpus.crosswalk import bigrams
+from legalkb.review.amounts import Range, fine_ranges
+from legalkb.review.model import FOUND, ResolvedCitation
+
+PENALTY_LEVELS = ("法律", "行政法规")
+# Share of the conduct clause's content bigrams that must occur in one segment of the superior
+# provision (search path) or in the citing clause of the draft (citation path).
+CONDUCT_MATCH = 0.5
+_CITE = re.compile(r"(依照|依据|根据|按照)?《[^》]*》(第[^，。；、]{1,12}条)?(第[^，。；、]{1,6}款)?(的规定)?")
+_COND_END = re.compile(r"(?:的，|的,|，由|，(?:处|并处|可以处|责令|给予))")
+_LEAD = re.compile(r"^(对于?|凡是?|有下列(情形|行为)之一的?)")
+_VIOLATE = re.compile(r"违反本(办法|规定|细则|措施|决定|条例|通知)[^，。；]{0,16}?规定[，,的]?")
+# Bigrams that say nothing about which conduct is meant.
+_GENERIC = frozenset({"的，", "违反", "反本", "本办", "办法", "规定", "的规", "定的", "个人", "单位", "有关", "按照",
+                      "依照", "行为", "以上", "以下", "之一", "下列", "一年", "年内", "三次", "次以"})
+_PERSON = re.compile(r"个人|公民|自然人|行人|驾驶人|用户|消费者|居民|村民|乘客|游客|养犬人")
+_ORG = re.compile(r"单位|企业|公司|经营者|机构|法人|组织|运营者|经营户")
+_BODY = re.compile(r"由([^，。；、]{2,24}?)(?:依照|依据|按照|根据|责令|处以?|给予|从重|加重|对|予以|没收|并处)")
+_AGGRAVATE = re.compile(r"从重(处罚|处理|处以)|加重(处罚|处理)")
+
+
+@dataclass
+class SuperiorPenalty:
+    title: str
+    article: str
+    status: str
+    text: str
+    bad: list[Range]
+    superior: list[Range]
+    how: str  # 'search' | 'draft_citation'
+
+
+def conduct_of(sentence: str) -> str:
+    """The conduct a penalty sentence is about: the condition before '的，' or '，由…'."""
+    t = _CITE.sub("", sentence)
+    m = _COND_END.search(t)
+    c = t[: m.start()] if m else t
+    c = _VIOLATE.sub("", _LEAD.sub("", c.strip()))
+    return c.strip("，,；; ")
+
+
+def _content(text: str) -> set[str]:
+    return {b for b in bigrams(text) if b not in _GENERIC and not re.search(r"[0-9零一二两三四五六七八九十百千万元]{2}", b)}
+
+
+def _actor(text: str) -> str:
+    p, o = bool(_PERSON.search(text)), bool(_ORG.search(text))
+    return "person" if p and not o else "org" if o and not p else ""
+
+
+def _segments(text: str) -> list[str]:
+    return [s for s in re.split(r"[\n；。]", text) if s.strip()]
+
+
+def _superior_ranges(text: str, actor: str) -> list[Range]:
+    """Fine ranges of a superior article; those for `actor` when the article distinguishes 个人/单位."""
+    per: list[tuple[str, list[Range]]] = []
+    for seg in _segments(text):
+        rs = fine_ranges(seg)
+        if rs:
+            per.append((_actor(seg), rs))
+    if not per:
+        return []
+    if actor:
+        mine = [r for a, rs in per if a == actor for r in rs]
+        if mine:
+            return mine
+    return [r for _a, rs in per for r in rs]
+
+
+def _compare(draft: list[Range], sup: list[Range]) -> tuple[list[Range], list[Range]] | None:
+    same = [r for r in draft if any(s.kind == r.kind for s in sup)]
+    if not same:
+        return None
+    bad = [r for r in same if not any(r.within(s) for s in sup)]
+    if not bad:
+        return None
+    return bad, [s for s in sup if s.kind == bad[0].kind]
+
+
+def _body(text: str) -> str:
+    m = _BODY.search(text)
+    return m.group(1) if m else ""
+
+
+def find_superior_penalty(sentence: str, retriever: Any,
+                          draft_cites: list[tuple[str, ResolvedCitation]] = ()) -> SuperiorPenalty | None:
+    """The superior provision that penalises this sentence's conduct with a range the sentence's
+    fines fall outside of, or None. `draft_cites`: (citing clause, resolved citation) pairs of
+    the rest of the draft."""
+    draft = fine_ranges(sentence)
+    if not draft:
+        return None
+    conduct = conduct_of(sentence)
+    cb = _content(conduct)
+    if len(cb) < 3:
+        return None
+    actor = _actor(conduct)
+    # 1. The draft's own citations of superior penalty provisions.
+    aggravate = bool(_AGGRAVATE.search(sentence))
+    body = _body(sentence)
+    for clause, c in draft_cites:
+        if c.resolution != FOUND or not c.citation.article or not c.text or not fine_ranges(c.text):
+            continue
+        other = _content(conduct_of(clause))
+        share = len(cb & other) / len(cb)
+        same_body = bool(body) and body == _body(clause)
+        if share >= CONDUCT_MATCH or (aggravate and same_body and cb & other):
+            got = _compare(draft, _superior_ranges(c.text, actor or _actor(conduct_of(clause))))
+            if got:
+                return SuperiorPenalty(c.title, c.citation.article_label, c.status, c.text, got[0], got[1],
+                                       "draft_citation")
+    # 2. Search among laws and administrative regulations in force.
+    if retriever is None:
+        return None
+    for h in retriever.penalty_hits(conduct + " 罚款", PENALTY_LEVELS):
+        if not fine_ranges(h.text):
+            continue
+        fines = _fines_for_conduct(h.text, cb)
+        if fines is None:
+            continue
+        got = _compare(draft, _superior_ranges(fines, actor))
+        if got:
+            return SuperiorPenalty(h.title, h.article, h.status, h.text, got[0], got[1], "search")
+        return None  # the best-matching provision allows these amounts
+    return None
+
+
+_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+
+
+def _fines_for_conduct(text: str, cb: set[str]) -> str | None:
+    """The part of a superior article that fines the conduct, or None when no segment describes it.
+    The conduct must be described in a paragraph that itself sets a fine, or in a list item
+    （一）（二）… of an article whose other paragraphs set the fines; a paragraph that only refers
+    the conduct elsewhere (依照《…》追究法律责任) does not count."""
+    paras = [p for p in text.split("\n") if p.strip()]
+    best, where = 0.0, -1
+    for i, para in enumerate(paras):
+        for seg in re.split(r"[；。]", para):
+            if seg.strip():
+                share = len(cb & _content(seg)) / len(cb)
+                if share > best:
+                    best, where = share, i
+    if best < CONDUCT_MATCH or where < 0:
+        return None
+    para = paras[where]
+    if fine_ranges(para):
+        return para
+    if _ITEM.match(para):
+        rest = "\n".join(p for p in paras if not _ITEM.match(p))
+        return rest if fine_ranges(rest) else None
+    return None

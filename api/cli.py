@@ -282,8 +282,12 @@ def eval_review(ctx: click.Context, directory: str, as_json: bool) -> None:
 def _register_subcommands() -> None:
     """Feature groups live beside their code; the main group only collects them."""
     from legalkb.api.cases_cli import cases
+    from legalkb.api.server_cli import keys, serve, users
 
     main.add_command(cases)
+    main.add_command(serve)
+    main.add_command(users)
+    main.add_command(keys)
 
 
 _register_subcommands()

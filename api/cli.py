@@ -62,8 +62,10 @@ def main(ctx: click.Context, home: str | None, backend: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入报告")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@click.option("--rebuild", is_flag=True,
+              help="全量重建：写入新索引，成功后原子切换（Elasticsearch 零停机；失败时旧索引继续服务）")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bool, rebuild: bool) -> None:
     """导入法律文本（Markdown/LawRefBook、TXT、DOCX、PDF、HTML，文件或目录）。
 
     单个文件失败不会中断批量导入：失败的文件逐一报告（路径与原因）。重复导入相同文件不会产生重复；
@@ -75,13 +77,24 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bo
     files = expand_paths(paths)
     if not files:
         _fail("没有找到可导入的文件（支持 .md .txt .docx .pdf .html，案例另支持 .yaml）")
+    target = lib
+    if rebuild:
+        if not hasattr(lib.backend, "begin_rebuild"):
+            _fail("--rebuild 仅用于 Elasticsearch 引擎；内嵌引擎请删除 $LEGALKB_HOME/index 后重新导入")
+        from legalkb.search.library import Library
+
+        target = Library(lib.backend.begin_rebuild(), registry=lib.registry)
     try:
         if quiet or as_json:
-            report = lib.ingest_paths(list(paths))
+            report = target.ingest_paths(list(paths))
         else:
             with click.progressbar(length=len(files), label="读取", file=sys.stderr) as bar:
-                report = lib.ingest_paths(list(paths), progress=lambda _p: bar.update(1))
+                report = target.ingest_paths(list(paths), progress=lambda _p: bar.update(1))
+        if rebuild:
+            target.backend.commit_rebuild()
     except BackendError as exc:
+        if rebuild:
+            target.backend.abort_rebuild()
         _fail(str(exc))
     finally:
         lib.close()

@@ -6,6 +6,8 @@ LEGALKB_ES_URLS   comma-separated node URLs (default http://127.0.0.1:9200)
 LEGALKB_ES_API_KEY / LEGALKB_ES_USER + LEGALKB_ES_PASSWORD / LEGALKB_ES_CA_CERTS
 LEGALKB_ES_INDEX  index/alias prefix (default 'legalkb')
 LEGALKB_ES_TIMEOUT request timeout in seconds (default 30)
+LEGALKB_ES_SHARDS / LEGALKB_ES_REPLICAS  index settings (default 1 / 0)
+LEGALKB_ES_VECTOR_DIMS / LEGALKB_ES_VECTOR_INDEX  dense_vector size and index type
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class Config:
     es_timeout: float = 30.0
     es_shards: int = 1
     es_replicas: int = 0
+    es_vector_dims: int | None = None     # embedding size; None = taken from the first vector written
+    es_vector_index: str = "int8_hnsw"    # dense_vector index_options type
 
     @property
     def index_dir(self) -> Path:
@@ -50,4 +54,6 @@ class Config:
             es_timeout=float(env.get("LEGALKB_ES_TIMEOUT", "30")),
             es_shards=int(env.get("LEGALKB_ES_SHARDS", "1")),
             es_replicas=int(env.get("LEGALKB_ES_REPLICAS", "0")),
+            es_vector_dims=int(env["LEGALKB_ES_VECTOR_DIMS"]) if env.get("LEGALKB_ES_VECTOR_DIMS", "").isdigit() else None,
+            es_vector_index=env.get("LEGALKB_ES_VECTOR_INDEX", "int8_hnsw"),
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from legalkb.ingest.numerals import cn_to_int
 
-_NUM = r"[0-9０-９.零〇一二两三四五六七八九十百千万亿]+"
+_NUM = r"[0-9０-９.零〇一二两三四五六七八九十百千万亿点]+"
 _AMOUNT = rf"(?:(?P<ratio>千分之|百分之)(?P<rn>{_NUM})|(?P<n>{_NUM})(?P<unit>万元|元|倍|%))"
 _ONE = re.compile(_AMOUNT)
 _RANGE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:以上|至|到|-|—|～|~)(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})(?:以下)?")
@@ -21,7 +21,7 @@ _FIXED = re.compile(rf"(?:处|并处|处以)(?P<a>{_AMOUNT.replace('?P<', '?P<a_
 
 @dataclass(frozen=True)
 class Range:
-    kind: str      # 'yuan' | 'ratio' | 'times'
+    kind: str      # 'yuan' | 'ratio' (a share of a base amount: 百分之五十 = 0.5, 一倍 = 1.0)
     low: float
     high: float
     start: int = 0
@@ -35,15 +35,22 @@ class Range:
             if math.isinf(v):
                 return "∞"
             if self.kind == "ratio":
-                return f"{v * 1000:g}‰"
-            if self.kind == "times":
-                return f"{v:g}倍"
+                return f"{v:g}倍" if v >= 1 else f"{v * 100:g}%"
             return f"{v:,.0f}元"
         return f"{fmt(self.low)}–{fmt(self.high)}"
 
 
+_CN_DIGIT = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+
+
 def _value(text: str) -> float:
     t = text.replace("０", "0")
+    if "点" in t:  # 零点五 → 0.5 (百分之零点五)
+        whole, _, frac = t.partition("点")
+        if not frac or any(ch not in _CN_DIGIT and not ch.isdigit() for ch in frac):
+            raise ValueError(text)
+        digits = "".join(str(_CN_DIGIT.get(ch, ch)) for ch in frac)
+        return (_value(whole) if whole else 0.0) + float("0." + digits)
     if re.fullmatch(r"[0-9.]+", t):
         return float(t)
     m = re.fullmatch(r"([0-9.]+)(万|亿)", t)
@@ -68,7 +75,9 @@ def _amount(groups: dict[str, str | None], prefix: str) -> tuple[str, float] | N
             return "yuan", v
         if unit == "%":
             return "ratio", v / 100
-        return "times", v
+        # X倍 and 百分之Y are both shares of a base amount (合同价款、违法所得、货值金额): one倍 = 100 %,
+        # so '百分之五十以上一倍以下' is one range and compares with '30%以上50%以下'.
+        return "ratio", v
     except ValueError:
         return None
 
@@ -84,7 +93,9 @@ def ranges(text: str) -> list[Range]:
     for m in _RANGE.finditer(text):
         a, b = _amount(m.groupdict(), "a_"), _amount(m.groupdict(), "b_")
         if a and b:
-            kind = b[0] if a[0] == b[0] else b[0]
+            if a[0] != b[0]:
+                continue
+            kind = b[0]
             out.append(Range(kind, a[1], b[1], m.start(), m.end()))
             taken.append((m.start(), m.end()))
     for m in _BELOW.finditer(text):

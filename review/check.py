@@ -32,7 +32,13 @@ from legalkb.review.model import (
     ResolvedCitation,
 )
 from legalkb.review.rules import BasisRef, Rule
-from legalkb.review.superior import find_superior_penalty
+from legalkb.review.superior import (
+    _content,
+    _fines_for_conduct,
+    compare_by_actor,
+    conduct_of,
+    find_superior_penalty,
+)
 
 UNVERIFIED = "未核实"
 
@@ -125,9 +131,28 @@ def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text:
                     return True
                 continue
             for t in (c.text or "", c.old_text or ""):
-                if provides.search(t) and (not names or any(n.search(t) for n in names)):
+                if provides.search(t) and (not names or any(n.search(t) for n in names)) \
+                        and _same_object(rule, sent_text, t):
                     return True
     return False
+
+
+_QUALIFIER = re.compile(r"大型|中型|重大|特大|重点|规模以上|[0-9一二三四五六七八九十百千万]+(?:平方米|米|吨|人|层|万元)以上|超过[^，。；]{1,10}的")
+
+
+def _same_object(rule: Rule, sent_text: str, superior: str) -> bool:
+    """With `superior_object`, a cited article excuses the approval only if its approval covers the
+    sentence's object. A superior approval limited to a qualified subset (城市市容和环境卫生管理条例
+    第十一条第二款: 大型户外广告; 重大 / 规模以上 / 500平方米以上 …) does not cover an object the
+    sentence does not qualify the same way (招牌, 户外广告 of any size)."""
+    if not rule.params.get("superior_object") or not sent_text:
+        return True
+    provides = re.compile(rule.params.get("superior_provides", "处罚"))
+    segs = [g for g in re.split(r"[\n。；]", superior) if provides.search(g)]
+    quals = [set(m.group(0) for m in _QUALIFIER.finditer(g)) for g in segs]
+    if not segs or not all(quals):
+        return True
+    return any(q in sent_text for qs in quals for q in qs)
 
 
 def _named_items(rule: Rule, text: str) -> list[re.Pattern[str]]:
@@ -149,12 +174,18 @@ def _named_items(rule: Rule, text: str) -> list[re.Pattern[str]]:
 
 def _amounts_fit(sentence: str, superior: str) -> bool:
     """A sentence that copies a provision's conduct but changes its fine amounts is not a
-    restatement: every fine range of the sentence must fit a same-kind range of the provision."""
+    restatement: every fine range of the sentence must fit a same-kind range of the provision, for
+    the same party (个人 / 单位). A penalty sentence restates a provision only if the provision
+    fines the same conduct: similar boilerplate (由…主管部门责令改正，处…合同价款…罚款) about other
+    conduct is not a restatement."""
     mine = fine_ranges(sentence)
     if not mine:
         return True
-    theirs = fine_ranges(superior)
-    return all(any(r.within(t) for t in theirs) for r in mine)
+    cb = _content(conduct_of(sentence))
+    if len(cb) >= 3 and _fines_for_conduct(superior, cb) is None:
+        return False
+    return compare_by_actor(sentence, superior) is None and all(
+        any(r.within(t) for t in fine_ranges(superior)) for r in mine)
 
 
 def _clause_of(c: ResolvedCitation, sents: list[Sentence]) -> str:
@@ -174,8 +205,26 @@ def _quote_span(sent: Sentence, m: re.Match[str] | None = None) -> tuple[int, in
     return s, e
 
 
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _dates_before(text: str, day: dt.date | None) -> bool:
+    """The text names a date earlier than `day` (the draft's effective date)."""
+    if day is None:
+        return False
+    for m in _DATE.finditer(text):
+        try:
+            if dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) < day:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitation],
-                  retriever: Retriever | None) -> list[tuple[Sentence, tuple[int, int], str]]:
+                  retriever: Retriever | None, effective: dt.date | None = None
+                  ) -> list[tuple[Sentence, tuple[int, int], str]]:
+    need = [re.compile(p) for p in rule.params.get("requires_sentence") or []]
     hits = []
     for sent in sents:
         m = None
@@ -187,14 +236,20 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             continue
         if rule.requires_article and not rule.requires_article.search(sent.article.text):
             continue
+        if any(not p.search(sent.text) for p in need):
+            continue
         if any(x.search(sent.text) for x in rule.exceptions):
+            continue
+        if "date_before_effective" in rule.checks and not _dates_before(m.group(0), effective):
             continue
         note = ""
         if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites), sent.text):
             continue
         if "restatement" in rule.checks and retriever is not None:
             r = retriever.restates(sent.text)
-            if r is not None and _amounts_fit(sent.text, r.text):
+            if r is not None and _amounts_fit(sent.text, r.text) and (
+                    not rule.params.get("restatement_names_subject")
+                    or re.search(rule.params.get("superior_provides", "$^"), r.text)):
                 continue
         hits.append((sent, _quote_span(sent, m), note))
     return hits
@@ -211,12 +266,11 @@ def check_penalty_range(sents: list[Sentence], cites: list[ResolvedCitation]
         for c in _citations_near(sent, cites):
             if c.resolution != FOUND or not c.citation.article or not c.text:
                 continue
-            sup = fine_ranges(c.text)
-            if not sup:
+            if not fine_ranges(c.text):
                 continue
-            bad = [r for r in draft_r if any(s.kind == r.kind for s in sup) and not any(r.within(s) for s in sup)]
-            if bad:
-                out.append((sent, bad, [s for s in sup if s.kind == bad[0].kind], c))
+            got = compare_by_actor(sent.text, c.text)
+            if got:
+                out.append((sent, got[0], got[1], c))
                 break
     return out
 
@@ -252,7 +306,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
 
     for rule in rules:
         if rule.kind == "pattern":
-            for sent, span, _note in check_pattern(rule, sents, cites, retriever):
+            for sent, span, _note in check_pattern(rule, sents, cites, retriever, draft.effective):
                 if rule.params.get("superior_search") and range_rule is not None:
                     others = [(_clause_of(c, sents), c) for c in cites
                               if not (sent.clause_start <= c.citation.start < sent.clause_end)]

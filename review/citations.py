@@ -24,6 +24,9 @@ _REFERRAL_BEFORE = re.compile(r"(依照|依据|根据|按照|参照|遵照|适�
 # Names that are laws, regulations or normative documents (not certificates, forms or books).
 _LAW_LIKE = re.compile(r"(法|法典|条例|规定|办法|细则|决定|解释|规则|通知|意见|纲要|规划|目录|标准|清单|方案|"
                        r"决议|公约|章程|准则|批复|答复|令)$")
+# A title right after a verb of issuing / obtaining names a document the organ issues (取得《…审核意见》
+# 后方可…), not a law the draft relies on.
+_ISSUED_DOC_BEFORE = re.compile(r"(取得|领取|核发|出具|颁发|发放|签发|持有?|凭|申领|换领|开具|填写|填报|获得)[^。；，《》]{0,6}$")
 _NOT_LAW = re.compile(r"(证|证书|书|表|卡|牌|单|册|证明|登记簿|告知书|协议)$")
 
 
@@ -75,6 +78,8 @@ def extract_citations(draft: DraftDocument) -> list[Citation]:
                 if _NOT_LAW.search(name) and not chain:
                     continue
                 if not chain and not _LAW_LIKE.search(name):
+                    continue
+                if not chain and _ISSUED_DOC_BEFORE.search(text[max(lo, m.start() - 10):m.start()]):
                     continue
                 last_law = name
                 referral = _is_referral(text, m.start(), lo)

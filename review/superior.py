@@ -80,20 +80,35 @@ def _segments(text: str) -> list[str]:
     return [s for s in re.split(r"[\n；。]", text) if s.strip()]
 
 
+def actor_ranges(text: str, default: str = "") -> list[tuple[str, Range]]:
+    """Fine ranges of `text`, each with the party it applies to: the nearest 个人 / 单位 word before
+    the range in the same segment and after the previous range ('对单位处10万元以下罚款，对个人处
+    1000元以下罚款' → org, person); `default` when none is named."""
+    out: list[tuple[str, Range]] = []
+    pos = 0
+    for seg in re.split(r"(?<=[\n；。])", text):
+        prev = 0
+        for r in fine_ranges(seg):
+            window = seg[prev:r.start]
+            last = max(((m.end(), "person") for m in _PERSON.finditer(window)), default=(-1, ""))
+            last_o = max(((m.end(), "org") for m in _ORG.finditer(window)), default=(-1, ""))
+            who = max(last, last_o)[1] or default
+            out.append((who, Range(r.kind, r.low, r.high, r.start + pos, r.end + pos)))
+            prev = r.end
+        pos += len(seg)
+    return out
+
+
 def _superior_ranges(text: str, actor: str) -> list[Range]:
     """Fine ranges of a superior article; those for `actor` when the article distinguishes 个人/单位."""
-    per: list[tuple[str, list[Range]]] = []
-    for seg in _segments(text):
-        rs = fine_ranges(seg)
-        if rs:
-            per.append((_actor(seg), rs))
+    per = actor_ranges(text)
     if not per:
         return []
     if actor:
-        mine = [r for a, rs in per if a == actor for r in rs]
+        mine = [r for a, r in per if a == actor]
         if mine:
             return mine
-    return [r for _a, rs in per for r in rs]
+    return [r for _a, r in per]
 
 
 def _compare(draft: list[Range], sup: list[Range]) -> tuple[list[Range], list[Range]] | None:
@@ -104,6 +119,16 @@ def _compare(draft: list[Range], sup: list[Range]) -> tuple[list[Range], list[Ra
     if not bad:
         return None
     return bad, [s for s in sup if s.kind == bad[0].kind]
+
+
+def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[list[Range], list[Range]] | None:
+    """Draft fine ranges outside the superior ranges for the same party: a draft that fines 单位 and
+    个人 separately is compared half by half (the 个人 range against the superior 个人 range)."""
+    for who, r in actor_ranges(sentence, actor):
+        got = _compare([r], _superior_ranges(superior, who))
+        if got:
+            return got
+    return None
 
 
 def _body(text: str) -> str:
@@ -134,7 +159,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
         share = len(cb & other) / len(cb)
         same_body = bool(body) and body == _body(clause)
         if share >= CONDUCT_MATCH or (aggravate and same_body and cb & other):
-            got = _compare(draft, _superior_ranges(c.text, actor or _actor(conduct_of(clause))))
+            got = compare_by_actor(sentence, c.text, actor or _actor(conduct_of(clause)))
             if got:
                 return SuperiorPenalty(c.title, c.citation.article_label, c.status, c.text, got[0], got[1],
                                        "draft_citation")
@@ -147,7 +172,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
         fines = _fines_for_conduct(h.text, cb)
         if fines is None:
             continue
-        got = _compare(draft, _superior_ranges(fines, actor))
+        got = compare_by_actor(sentence, fines, actor)
         if got:
             return SuperiorPenalty(h.title, h.article, h.status, h.text, got[0], got[1], "search")
         return None  # the best-matching provision allows these amounts

@@ -221,6 +221,53 @@ def _dates_before(text: str, day: dt.date | None) -> bool:
     return False
 
 
+# Who pays whom. A fee rule is about money the public pays to an organ (or to an account it
+# designates). A sentence whose predicate pays money OUT (财政…给予…补贴, 按其缴纳…费的三分之二给予
+# 补贴) only uses the contribution as the base of the grant; a price an operator collects from its
+# own customers (房费, 货款, 租金) through whatever channel is not an administrative charge.
+_PAY_OUT = re.compile(r"(给予|发放|拨付|兑现|予以|提供)[^。；，]{0,12}(补贴|补助|奖励|资助|奖补|补偿|扶持|津贴)"
+                      r"|(补贴|补助|资助|奖补)[^。；，]{0,8}(其|个人|单位|参保人)?[^。；，]{0,6}(缴纳|缴费|应缴)")
+_PAY_IN = re.compile(r"(向|缴至|缴入|交至|汇入|存入|缴到)[^。；，]{0,16}(局|中心|政府|部门|办事处|委员会|所|站|队|账户|专户|财政)")
+_OPERATOR_PRICE = re.compile(r"(房费|餐费|货款|房租|租金|票款|车费|运费|菜金|住宿费|门票款)")
+
+
+def _money_flows_out(sent_text: str, m: re.Match[str]) -> bool:
+    """True when the triggering fee mention is the base of a grant the organ pays out, or a price an
+    operator collects from its customers — nobody is charged by the administration."""
+    seg_start = max(sent_text.rfind(c, 0, m.start()) for c in "；。") + 1
+    ends = [i for i in (sent_text.find(c, m.end()) for c in "；。") if i != -1]
+    seg = sent_text[seg_start:min(ends) if ends else len(sent_text)]
+    if _PAY_IN.search(seg):
+        return False
+    if _PAY_OUT.search(seg):
+        return True
+    if re.search(r"按照|按|计收|征收", m.group(0)):
+        return False  # a price used as the base of a charge (按照流转价款的百分之二计收) is a charge
+    fee = re.findall(r"[\u4e00-\u9fa5]{0,3}(?:费|款|金)", sent_text[max(0, m.start() - 3):m.end()])
+    return bool(fee) and all(_OPERATOR_PRICE.search(f) for f in fee)
+
+
+# Procedural safeguards. A sentence that mentions a measure only as the occasion (实施强制拆除时/前/
+# 过程中) of the organ's duties (应当通知当事人到场、清点造册、录音录像、制作笔录 — 行政强制法第十八条、
+# 第二十四条), or that limits it (不得在夜间或者法定节假日实施 — 第四十三条), creates no measure.
+# Loosening a safeguard (可以在夜间实施) grants a power (可以) and stays a finding.
+_SAFEGUARD_DUTY = re.compile(r"应当[^。；]{0,60}(通知|告知|清点|登记|造册|清单|记录|录像|录音|笔录|出示|见证|签字|签名|"
+                             r"公告|催告|送达|听取|陈述|申辩|批准|拍照|封存|妥善保管)")
+_OCCASION = re.compile(r"(时|前|之前|过程中|期间|中)[，,]")
+
+
+def _is_safeguard(sent_text: str, m: re.Match[str]) -> bool:
+    if re.search(r"可以|有权|可[^以]|径行|直接", sent_text):
+        return False
+    after = sent_text[m.end():m.end() + 12]
+    before = sent_text[max(0, m.start() - 30):m.start()]
+    # A limit on the measure: 强制拆除不得…实施 / 不得在…组织强制拆除.
+    if re.match(r"[^。；，]{0,4}不得", after) or re.search(r"不得[^。；]{0,24}(实施|组织|采取|进行)?$", before):
+        return True
+    return bool(_OCCASION.match(after) or re.match(r"[^。；，]{0,6}(时|前|过程中|期间)[，,]", after)) \
+        and bool(_SAFEGUARD_DUTY.search(sent_text[m.end():]))
+
+
 def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitation],
                   retriever: Retriever | None, effective: dt.date | None = None
                   ) -> list[tuple[Sentence, tuple[int, int], str]]:
@@ -241,6 +288,10 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
         if any(x.search(sent.text) for x in rule.exceptions):
             continue
         if "date_before_effective" in rule.checks and not _dates_before(m.group(0), effective):
+            continue
+        if "payment_direction" in rule.checks and _money_flows_out(sent.text, m):
+            continue
+        if "procedural_safeguard" in rule.checks and _is_safeguard(sent.text, m):
             continue
         note = ""
         if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites), sent.text):

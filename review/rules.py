@@ -7,7 +7,7 @@ Schema of one rule:
   triggers: [regex]            pattern rules: any match in a sentence opens a candidate
   requires_article: regex      optional, must match somewhere in the same article
   exceptions: [regex]          a match anywhere in the sentence closes the candidate (near misses)
-  checks: [cited_superior, restatement, date_before_effective]   structural checks in check.py
+  checks: [cited_superior, restatement, date_before_effective, payment_direction, procedural_safeguard]   structural checks in check.py
   params.requires_sentence: [regex]  each must match the sentence itself (who / what it concerns)
   params: {...}                kind-specific numbers and patterns (max_years, superior_provides…)
   message, suggestion          Chinese text; {placeholders} filled by check.py
@@ -29,7 +29,7 @@ from legalkb.review.model import CATEGORIES, SEVERITIES
 RULES_DIR = Path(__file__).parent / "rules"
 KINDS = ("pattern", "penalty_range", "issuer", "validity_missing", "validity_too_long", "citation",
          "effective_before_issue")
-CHECKS = ("cited_superior", "restatement", "date_before_effective")
+CHECKS = ("cited_superior", "restatement", "date_before_effective", "payment_direction", "procedural_safeguard")
 
 
 class RuleError(ValueError):

@@ -33,11 +33,13 @@ from legalkb.review.model import (
 )
 from legalkb.review.rules import BasisRef, Rule
 from legalkb.review.superior import (
+    DEFAULT_PROVINCE,
     _content,
     _fines_for_conduct,
     compare_by_actor,
     conduct_of,
     find_superior_penalty,
+    province_of,
 )
 
 UNVERIFIED = "未核实"
@@ -348,6 +350,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                                 suggestion=suggestion, start=s, end=e))
 
     range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
+    province = province_of(text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
 
     def fine_span(sent: Sentence, r: Range) -> tuple[int, int]:
         # Quote the whole fine phrase: from the amount to the end of '…罚款'.
@@ -361,7 +364,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 if rule.params.get("superior_search") and range_rule is not None:
                     others = [(_clause_of(c, sents), c) for c in cites
                               if not (sent.clause_start <= c.citation.start < sent.clause_end)]
-                    sp = find_superior_penalty(sent.text, retriever, others)
+                    sp = find_superior_penalty(sent.text, retriever, others, province)
                     if sp is not None:
                         cited = f"《{sp.title}》{sp.article}"
                         kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=cited,

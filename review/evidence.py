@@ -63,16 +63,19 @@ class Retriever:
         self._cache[q] = out
         return out
 
-    def penalty_hits(self, query: str, levels: tuple[str, ...], top_k: int = 5) -> list[EvidenceHit]:
-        """Provisions of the given levels in force on the review date, in search order (used to
-        find the superior penalty for a conduct the draft fines without citing one)."""
-        key = "\x00P" + query
+    def penalty_hits(self, query: str, levels: tuple[str, ...], top_k: int = 5,
+                     region: tuple[str, ...] = ()) -> list[EvidenceHit]:
+        """Provisions of the given levels (and region, for local regulations) in force on the
+        review date, in search order (used to find the superior penalty for a conduct the draft
+        fines without citing one)."""
+        key = "\x00P" + "|".join(levels) + "|" + "|".join(region) + "\x00" + query
         if key in self._cache:
             return self._cache[key]
         out: list[EvidenceHit] = []
         if self.library is not None and hasattr(self.library, "search") and len(query) >= 6:
             try:
-                res = self.library.search(query, top_k=top_k, as_of=self.as_of, level=levels)
+                kw: dict[str, Any] = {"region": region} if region else {}
+                res = self.library.search(query, top_k=top_k, as_of=self.as_of, level=levels, **kw)
             except Exception:  # advisory: a search failure must not stop the review
                 res = None
             for h in getattr(res, "hits", []) or []:

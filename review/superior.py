@@ -31,6 +31,17 @@ from legalkb.review.amounts import Range, fine_ranges
 from legalkb.review.model import FOUND, ResolvedCitation
 
 PENALTY_LEVELS = ("法律", "行政法规")
+# Local regulations of the draft's province are superior too (a 区/县 document may not re-price a
+# 省 地方性法规's fine); only province-level ones (title starts with the province name) are used,
+# since the draft's city is not known. The corpus is Shandong's, hence the default.
+LOCAL_LEVELS = ("地方性法规",)
+DEFAULT_PROVINCE = "山东省"
+_PROVINCE = re.compile(r"((?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|"
+                       r"贵州|云南|陕西|甘肃|青海|台湾)省|(?:内蒙古|广西壮族|西藏|宁夏回族|新疆维吾尔)自治区)")
+# A permit / certificate named in the conduct (未取得《…准营证》/ 未取得登记证): the superior
+# provision fines the same conduct only if it names the same document — a certificate the draft
+# invents has no superior fine to exceed (the fine is created, penalty_creation).
+_CERT = re.compile(r"《([^》]{2,30})》|(?:未|没有|无)(?:依法)?(?:取得|领取|办理|持有?|申领)([\u4e00-\u9fa5]{1,12}?(?:许可证|登记证|备案证|证书|证|卡|牌照|牌|许可|登记|备案))")
 # Share of the conduct clause's content bigrams that must occur in one segment of the superior
 # provision (search path) or in the citing clause of the draft (citation path).
 CONDUCT_MATCH = 0.5
@@ -136,8 +147,37 @@ def _body(text: str) -> str:
     return m.group(1) if m else ""
 
 
+def province_of(text: str, default: str = DEFAULT_PROVINCE) -> str:
+    """The province a draft belongs to: the first 《××省…》 it cites or ××省 it names, else `default`."""
+    m = re.search(r"《" + _PROVINCE.pattern, text) or _PROVINCE.search(text)
+    return m.group(1) if m else default
+
+
+def certificates_of(conduct: str) -> list[str]:
+    """Permits / certificates whose absence the conduct is about (未取得《…》 / 未取得登记证)."""
+    out = []
+    for m in _CERT.finditer(conduct):
+        name = m.group(1) or m.group(2)
+        if m.group(1) and not re.search(r"(证|卡|牌|书|许可|登记|备案|证明|凭证|执照)$", name):
+            continue
+        out.append(name)
+    return out
+
+
+def _names_certificates(certs: list[str], superior: str) -> bool:
+    """Every certificate of the conduct is named by the superior text (by its last 2–4 characters
+    when the draft qualifies it: 《经营性停车场准营证》 needs 准营证 in the superior text)."""
+    for c in certs:
+        if c in superior:
+            continue
+        if not any(len(c) > k and c[-k:] in superior for k in (4, 3)):
+            return False
+    return True
+
+
 def find_superior_penalty(sentence: str, retriever: Any,
-                          draft_cites: list[tuple[str, ResolvedCitation]] = ()) -> SuperiorPenalty | None:
+                          draft_cites: list[tuple[str, ResolvedCitation]] = (),
+                          province: str = "") -> SuperiorPenalty | None:
     """The superior provision that penalises this sentence's conduct with a range the sentence's
     fines fall outside of, or None. `draft_cites`: (citing clause, resolved citation) pairs of
     the rest of the draft."""
@@ -163,19 +203,28 @@ def find_superior_penalty(sentence: str, retriever: Any,
             if got:
                 return SuperiorPenalty(c.title, c.citation.article_label, c.status, c.text, got[0], got[1],
                                        "draft_citation")
-    # 2. Search among laws and administrative regulations in force.
+    # 2. Search among laws and administrative regulations in force, then among the province's
+    #    local regulations.
     if retriever is None:
         return None
-    for h in retriever.penalty_hits(conduct + " 罚款", PENALTY_LEVELS):
-        if not fine_ranges(h.text):
-            continue
-        fines = _fines_for_conduct(h.text, cb)
-        if fines is None:
-            continue
-        got = compare_by_actor(sentence, fines, actor)
-        if got:
-            return SuperiorPenalty(h.title, h.article, h.status, h.text, got[0], got[1], "search")
-        return None  # the best-matching provision allows these amounts
+    m = _COND_END.search(sentence)
+    certs = certificates_of(sentence[: m.start()] if m else sentence)  # before 《》 are stripped
+    tiers: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(PENALTY_LEVELS, ())]
+    if province:
+        tiers.append((LOCAL_LEVELS, (province,)))
+    for levels, region in tiers:
+        for h in retriever.penalty_hits(conduct + " 罚款", levels, region=region):
+            if region and not h.title.startswith(region[0]):
+                continue  # a city's regulation: not known to bind the draft's area
+            if not fine_ranges(h.text):
+                continue
+            fines = _fines_for_conduct(h.text, cb)
+            if fines is None or not _names_certificates(certs, fines):
+                continue
+            got = compare_by_actor(sentence, fines, actor)
+            if got:
+                return SuperiorPenalty(h.title, h.article, h.status, h.text, got[0], got[1], "search")
+            return None  # the best-matching provision allows these amounts
     return None
 
 

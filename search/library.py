@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from legalkb.ingest.errors import IngestError
 from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
@@ -27,6 +28,7 @@ from legalkb.search.config import Config
 from legalkb.search.highlight import highlight
 from legalkb.search.query import build_query
 from legalkb.search.records import document_records
+from legalkb.search.rerank import DEPTH, rerank_hits
 
 SKIP_NAMES = {"_index.md", "README.md", "readme.md", "SUMMARY.md"}
 
@@ -141,8 +143,15 @@ def _records_for(docs: Sequence[LegalDocument]) -> Iterable[list[Record]]:
 
 class Library:
     def __init__(self, backend: SearchBackend, registry: StatusRegistry | None = None,
-                 today: Callable[[], dt.date] = dt.date.today) -> None:
+                 today: Callable[[], dt.date] = dt.date.today, encoder: Any = None,
+                 vector_cache: Any = None, rerank: bool | None = None) -> None:
         self.backend = backend
+        # The second stage (search/rerank.py) costs ~30 ms a question on two cores; a server that
+        # needs raw throughput more than ranking quality can turn it off (LEGALKB_RERANK=0).
+        self.rerank = rerank if rerank is not None else os.environ.get("LEGALKB_RERANK", "1") != "0"
+        # Hybrid search (search/embeddings.py): an encoder when LEGALKB_EMBED_MODEL is set.
+        self.encoder = encoder
+        self.vector_cache = vector_cache
         self.registry = registry or StatusRegistry.load()
         self._today = today
         self._aliases: dict[str, str] | None = None
@@ -151,18 +160,24 @@ class Library:
     def open(cls, home: str | Path | None = None, backend: str | None = None,
              config: Config | None = None) -> Library:
         cfg = config or Config.from_env(home=home, backend=backend)
+        from legalkb.search.embeddings import VectorCache, configured_encoder
+
+        encoder = configured_encoder()
+        cache = VectorCache(cfg.home / "vectors.sqlite3") if encoder is not None else None
         if cfg.backend == "embedded":
             from legalkb.search.embedded import EmbeddedBackend
 
-            return cls(EmbeddedBackend(cfg.index_dir))
+            return cls(EmbeddedBackend(cfg.index_dir), encoder=encoder, vector_cache=cache)
         if cfg.backend in ("elasticsearch", "es"):
             from legalkb.search.elastic import ElasticBackend
 
-            return cls(ElasticBackend(cfg))
+            return cls(ElasticBackend(cfg), encoder=encoder, vector_cache=cache)
         raise BackendError(f"未知的检索引擎 {cfg.backend!r}（可选 embedded / elasticsearch）")
 
     def close(self) -> None:
         self.backend.close()
+        if self.vector_cache is not None:
+            self.vector_cache.close()
 
     # -- ingest ----------------------------------------------------------------------------
     def load(self, paths: Sequence[Path], report: IngestReport,
@@ -248,9 +263,11 @@ class Library:
                 report.documents += 1
                 report.articles += len(d.articles)
             if len(batch) >= 5000:
+                self._embed(batch)
                 self.backend.upsert(batch)
                 batch = []
         if batch:
+            self._embed(batch)
             self.backend.upsert(batch)
         self.backend.refresh()
         self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
@@ -274,6 +291,13 @@ class Library:
         if changed:
             self.backend.upsert(changed)
             self.backend.refresh()
+
+    def _embed(self, records: list[Record]) -> None:
+        """Vectors for article records when hybrid search is on (cached by text hash)."""
+        if self.encoder is not None:
+            from legalkb.search.embeddings import fill_vectors, stderr_progress
+
+            fill_vectors(records, self.encoder, self.vector_cache, progress=stderr_progress())
 
     def _stored_documents(self, law_keys: list[str], exclude: set[str]) -> list[LegalDocument]:
         out: list[LegalDocument] = []
@@ -389,15 +413,21 @@ class Library:
                                "doc_id": rec.doc_id if rec else None})
             if found is not None and offset == 0:
                 exact.append(self._hit(found, 1000.0, [], match="citation"))
-        query = build_query(rest if citations else text)
+        query_text = rest if citations else text
+        query = build_query(query_text)
         terms = list(query.tokens)
         need = top_k + offset
         if citations and not query.tokens:
             # A pure citation query: the cited articles are the answer, nothing else matches.
             res = self.backend.search(query, Filters(doc_ids=["\x00none"]), limit=0)
         else:
-            res = self.backend.search(query, filters, limit=need + len(exact) if query.tokens else 0,
-                                      facets=facets)
+            # First stage to DEPTH (total and facets come from it), then the second stage
+            # (search/rerank.py): more candidates through the same backend, features, trees.
+            depth = max(DEPTH, need + len(exact)) if self.rerank else need + len(exact)
+            res = self.backend.search(query, filters, limit=depth if query.tokens else 0, facets=facets)
+            if query.tokens and self.rerank:
+                res.hits = rerank_hits(self.backend, query_text, filters, res.hits, limit=need + len(exact),
+                                       query=query, encoder=self.encoder, vector_cache=self.vector_cache)
         seen = {h.id for h in exact}
         hits = list(exact)
         for eh in res.hits[offset:] if not exact else res.hits:

@@ -1,0 +1,430 @@
+"""Second-stage ranking, engine-independent: candidates come only through the SearchBackend
+protocol (`search` for BM25, `vector_search` for dense), so both engines rank the same way.
+
+    retrieve(backend, text, filters, limit=10)   (Library.search calls rerank_hits)
+      1. BM25 candidates (query analysis in search/query.py), depth 200
+      2. dense candidates when an encoder is configured (search/embeddings.py), depth 200
+      3. answers of similar answered questions (search/qa_memory.py)
+      4. the best laws searched again on their own; ±1 neighbours of the strongest candidates
+      5. features per candidate (scores, ranks, reciprocal-rank fusion, level, law-level evidence,
+         law-title overlap, query coverage, answered-question votes, article neighbourhood)
+      6. a gradient-boosted ranker (search/rerank_{bm25,hybrid}.json.gz, trained by
+         scripts/train_rerank.py with k-fold cross-validation on STARD); without one: RRF order.
+
+The model files are LightGBM dumps reduced to arrays and evaluated here in numpy, so serving
+needs neither lightgbm nor scipy.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gzip
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from legalkb.search.analysis import normalize
+from legalkb.search.backend import EngineHit, FieldQuery, Filters, Record, SearchBackend
+from legalkb.search.query import analyze, build_query
+
+DEPTH = 200
+RRF_K = 60
+# Law-title prediction: the laws that gather the most first-stage evidence are searched again on
+# their own, so that their other relevant articles (ranked below DEPTH corpus-wide, behind
+# similar wording in other laws) become candidates.
+LAW_EXPAND = 3
+LAW_EXPAND_DEPTH = 30
+# Answered questions (search/qa_memory.py): neighbours consulted, and how many of the nearest
+# bring their answers in as candidates even when no first-stage list found them.
+QA_K = 20
+QA_INJECT = 10
+# Article neighbourhood: questions often need consecutive articles (名誉权 1024–1028); the
+# neighbours (±1) of the strongest first-stage candidates join the pool.
+NEIGHBOUR_OF = 20
+LEVELS = ("法律", "行政法规", "司法解释", "地方性法规", "部门规章", "案例", "宪法")
+FEATURES = (
+    "bm25", "bm25_rel", "bm25_logrank", "dense", "dense_rel", "dense_logrank", "rrf",
+    *(f"level_{x}" for x in LEVELS),
+    "law_n_bm25", "law_n_dense", "law_max_bm25_rel", "law_max_dense_rel", "law_rrf_sum",
+    "title_cover", "title_tokens", "text_cover", "phrase_cover", "text_len", "article_no",
+    "is_interpretation", "neighbour_rrf", "law_rank", "own_rel", "own_logrank",
+    "qa_max", "qa_sum", "qa_logrank", "qa_law_max", "qa_top", "qad_max", "qad_sum", "qad_law_max",
+)
+
+
+@dataclass
+class Candidate:
+    record: Record
+    bm25: float = 0.0
+    bm25_rank: int = 0        # 1-based; 0 = not retrieved by BM25
+    dense: float = 0.0
+    dense_rank: int = 0
+    own: float = 0.0          # score/rank within its own law's search (LAW_EXPAND), 0 = not run
+    own_rank: int = 0
+    qa_max: float = 0.0       # best similarity of an answered question citing this article
+    qa_sum: float = 0.0
+    qa_rank: int = 0          # rank of that neighbour (1-based; 0 = none)
+    qad_max: float = 0.0      # the same from dense neighbours (hybrid only)
+    qad_sum: float = 0.0
+    features: list[float] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def rrf(self) -> float:
+        return sum(1.0 / (RRF_K + r) for r in (self.bm25_rank, self.dense_rank) if r)
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")   # \w is isalnum() or '_' in CPython's re
+
+
+@lru_cache(maxsize=65536)
+def _bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of the letters and digits (cached: the same articles recur across
+    queries, and this is the hottest part of featurising)."""
+    t = _NOT_ALNUM.sub("", _normalize(text))
+    return frozenset(t[i:i + 2] for i in range(len(t) - 1))
+
+
+def _normalize(text: str) -> str:
+    # analysis.normalize, minus the NFKC pass when the text is already NFKC (nearly always).
+    return text.lower() if unicodedata.is_normalized("NFKC", text) else normalize(text)
+
+
+def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], depth: int = DEPTH,
+              qa_top: float = 0.0) -> None:
+    """Fill `features` on every candidate (order = FEATURES). `qa_top`: similarity of the nearest
+    answered question (how much to trust the qa_* features)."""
+    if not cands:
+        return
+    max_bm = max((c.bm25 for c in cands), default=0.0) or 1.0
+    max_dn = max((c.dense for c in cands), default=0.0) or 1.0
+    by_law: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_law.setdefault(c.record.law_key, []).append(c)
+    law_rrf = {k: sum(c.rrf for c in v) for k, v in by_law.items()}
+    law_order = {k: i for i, k in enumerate(sorted(law_rrf, key=lambda k: -law_rrf[k]))}
+    pos = {(c.record.law_key, c.record.article_no): c for c in cands}
+    qgrams = _bigrams(text)
+    content = [t for t in dict.fromkeys(tokens) if len(t) > 1]
+    phrases = [p for p in (normalize(x) for x in _clauses(text)) if len(p) >= 4]
+    title_cache: dict[str, tuple[float, float]] = {}
+    qa_law: dict[str, float] = {}
+    qad_law: dict[str, float] = {}
+    for c in cands:
+        qa_law[c.record.law_key] = max(qa_law.get(c.record.law_key, 0.0), c.qa_max)
+        qad_law[c.record.law_key] = max(qad_law.get(c.record.law_key, 0.0), c.qad_max)
+    for c in cands:
+        r = c.record
+        law = by_law[r.law_key]
+        if r.law_key not in title_cache:
+            tg = _bigrams(r.title)
+            title_cache[r.law_key] = (len(qgrams & tg) / max(len(qgrams), 1),
+                                      float(sum(1 for t in content if t in r.title)))
+        tcov, ttok = title_cache[r.law_key]
+        body = _normalize(r.text)
+        agrams = _bigrams(r.text)
+        neighbours = [pos.get((r.law_key, r.article_no + d)) for d in (-1, 1)] if r.article_no is not None else []
+        c.features = [
+            c.bm25, c.bm25 / max_bm, math.log(c.bm25_rank or depth * 2),
+            c.dense, c.dense / max_dn, math.log(c.dense_rank or depth * 2), c.rrf,
+            *(1.0 if r.level == x else 0.0 for x in LEVELS),
+            float(sum(1 for x in law if x.bm25_rank)), float(sum(1 for x in law if x.dense_rank)),
+            max(x.bm25 for x in law) / max_bm, max(x.dense for x in law) / max_dn, law_rrf[r.law_key],
+            tcov, ttok, len(qgrams & agrams) / max(len(qgrams), 1),
+            max((_longest_common(p, body) / len(p) for p in phrases), default=0.0),
+            math.log(len(r.text) + 1), math.log((r.article_no or 0) + 1),
+            1.0 if ("解释" in r.title) or ("规定" in r.title and r.level == "司法解释") else 0.0,
+            max((n.rrf for n in neighbours if n is not None), default=0.0),
+            float(law_order[r.law_key]),
+            c.own, math.log(c.own_rank or depth * 2),
+            c.qa_max, c.qa_sum, math.log(c.qa_rank or QA_K * 2), qa_law[r.law_key], qa_top,
+            c.qad_max, c.qad_sum, qad_law[r.law_key],
+        ]
+
+
+def _clauses(text: str) -> list[str]:
+    return re.split(r"[\s，。；、,.;:：？?！!（）()“”\"《》]+", text)
+
+
+def _longest_common(a: str, b: str) -> int:
+    """Longest substring of `a` found in `b` (a is a short clause: quadratic is fine)."""
+    best = 0
+    n = len(a)
+    for i in range(n):
+        j = i + best + 1
+        while j <= n and a[i:j] in b:
+            best = j - i
+            j += 1
+    return best
+
+
+# Set by the STARD evaluator while it scores a training question: the ranker then uses the model
+# trained without that question's fold (shipped beside the full model), so evaluating on the
+# training file reproduces cross-validated numbers instead of in-sample ones.
+HELD_OUT_FOLD: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar("held_out_fold",
+                                                                                       default=None)
+
+
+class TreeModel:
+    """A LightGBM model reduced to arrays. All trees are concatenated into one node table, so
+    `predict` walks every candidate through every tree at once, one tree level per step."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.features: list[str] = spec["features"]
+        self.trees = _Forest(spec["trees"])
+        self.folds = [_Forest(t) for t in spec.get("folds", [])]
+        self.trained: dict[str, Any] = spec.get("trained", {})
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        held = HELD_OUT_FOLD.get()
+        forest = self.folds[held[0]] if held is not None and len(self.folds) == held[1] else self.trees
+        return forest.predict(x)
+
+
+class _Forest:
+    def __init__(self, trees: list[dict[str, list]]) -> None:
+        feat: list[int] = []
+        thr: list[float] = []
+        dl: list[bool] = []
+        left: list[int] = []
+        right: list[int] = []
+        leaves: list[float] = []
+        roots: list[int] = []
+        self.constant = 0.0
+        for t in trees:
+            if "feature" not in t:   # a single-leaf tree
+                self.constant += float(t["leaf"][0])
+                continue
+            io, lo = len(feat), len(leaves)
+
+            def shift(child: int, io: int = io, lo: int = lo) -> int:
+                return child + io if child >= 0 else ~(~child + lo)
+
+            roots.append(io)
+            feat += t["feature"]
+            thr += t["threshold"]
+            dl += t["default_left"]
+            left += [shift(c) for c in t["left"]]
+            right += [shift(c) for c in t["right"]]
+            leaves += t["leaf"]
+        self.feature = np.asarray(feat, dtype=np.int64)
+        self.threshold = np.asarray(thr, dtype=np.float64)
+        self.default_left = np.asarray(dl, dtype=bool)
+        self.left = np.asarray(left, dtype=np.int64)
+        self.right = np.asarray(right, dtype=np.int64)
+        self.leaf = np.asarray(leaves, dtype=np.float64)
+        self.roots = np.asarray(roots, dtype=np.int64)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        n = len(x)
+        if not len(self.roots) or not n:
+            return np.full(n, self.constant)
+        node = np.tile(self.roots, (n, 1))            # (candidates, trees); < 0 = ~leaf index
+        row = np.repeat(np.arange(n), len(self.roots)).reshape(n, -1)
+        while True:
+            inner = node >= 0
+            if not inner.any():
+                break
+            idx = node[inner]
+            vals = x[row[inner], self.feature[idx]]
+            go_left = np.where(np.isnan(vals), self.default_left[idx], vals <= self.threshold[idx])
+            node[inner] = np.where(go_left, self.left[idx], self.right[idx])
+        return self.leaf[~node].sum(axis=1) + self.constant
+
+
+def model_from_lightgbm(dump: dict[str, Any], features: Sequence[str]) -> dict[str, Any]:
+    """LightGBM `dump_model()` → the compact spec TreeModel reads (numeric splits only)."""
+    return {"features": list(features), "trees": [_flatten(t["tree_structure"]) for t in dump["tree_info"]]}
+
+
+def _flatten(root: dict[str, Any]) -> dict[str, list]:
+    if "leaf_value" in root:
+        return {"leaf": [root["leaf_value"]]}
+    t: dict[str, list] = {"feature": [], "threshold": [], "default_left": [], "left": [], "right": [], "leaf": []}
+
+    def walk(n: dict[str, Any]) -> int:
+        if "leaf_value" in n:
+            t["leaf"].append(round(float(n["leaf_value"]), 7))
+            return ~(len(t["leaf"]) - 1)
+        i = len(t["feature"])
+        t["feature"].append(int(n["split_feature"]))
+        t["threshold"].append(float(n["threshold"]))
+        t["default_left"].append(bool(n["default_left"]))
+        t["left"].append(0)
+        t["right"].append(0)
+        t["left"][i] = walk(n["left_child"])
+        t["right"][i] = walk(n["right_child"])
+        return i
+
+    walk(root)
+    return t
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str) -> TreeModel | None:
+    try:
+        raw = resources.files("legalkb.search").joinpath(name).read_bytes()
+    except FileNotFoundError:
+        return None
+    spec = json.loads(gzip.decompress(raw) if name.endswith(".gz") else raw)
+    if spec.get("features") != list(FEATURES):
+        return None   # trained for another feature set: RRF order is safer than wrong inputs
+    return TreeModel(spec)
+
+
+def model_name(hybrid: bool) -> str:
+    return "rerank_hybrid.json.gz" if hybrid else "rerank_bm25.json.gz"
+
+
+def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: FieldQuery | None = None,
+               vector: Sequence[float] | None = None, depth: int = DEPTH,
+               bm25_hits: Sequence[EngineHit] | None = None, law_expand: int = LAW_EXPAND,
+               qa: Any = True, encoder: Any = None, vector_cache: Any = None) -> tuple[list[Candidate], float]:
+    """BM25 hits (given, or searched to `depth`) + dense hits + the best laws searched on their
+    own + the answers of the nearest answered questions, merged by record id. Also returns the
+    similarity of the nearest answered question (0 without a memory)."""
+    q = query or build_query(text)
+    pool: dict[str, Candidate] = {}
+    if bm25_hits is None:
+        bm25_hits = backend.search(q, filters, limit=depth).hits if q.tokens else []
+    for i, h in enumerate(bm25_hits, 1):
+        pool[h.id] = Candidate(record=h.record, bm25=h.score, bm25_rank=i)
+    if vector is not None:
+        for i, h in enumerate(backend.vector_search(vector, filters, limit=depth), 1):
+            c = pool.setdefault(h.id, Candidate(record=h.record))
+            c.dense, c.dense_rank = h.score, i
+    qa_top = _add_answered(backend, text, filters, pool, qa, vector, encoder, vector_cache)
+    if law_expand and q.tokens and pool:
+        mass: dict[str, float] = {}
+        for c in pool.values():
+            # An answered question citing the law counts like a first-page hit (1/(60+1)).
+            mass[c.record.law_key] = (mass.get(c.record.law_key, 0.0) + c.rrf
+                                      + max(c.qa_max, c.qad_max) / (RRF_K + 1))
+        for law in sorted(mass, key=lambda k: -mass[k])[:law_expand]:
+            f = Filters(**{**filters.__dict__, "law_keys": [law]})
+            hits = backend.search(q, f, limit=LAW_EXPAND_DEPTH).hits
+            top = hits[0].score if hits else 1.0
+            for i, h in enumerate(hits, 1):
+                c = pool.setdefault(h.id, Candidate(record=h.record))
+                c.own, c.own_rank = h.score / (top or 1.0), i
+    _add_neighbours(backend, pool)
+    return list(pool.values()), qa_top
+
+
+def _add_neighbours(backend: SearchBackend, pool: dict[str, Candidate]) -> None:
+    from legalkb.ingest.numerals import article_key
+
+    strongest = sorted(pool.values(), key=lambda c: -(c.rrf + max(c.qa_max, c.qad_max) / (RRF_K + 1)))[:NEIGHBOUR_OF]
+    ids = []
+    for c in strongest:
+        r = c.record
+        if r.article_no is None or r.article_sub:
+            continue
+        for n in (r.article_no - 1, r.article_no + 1):
+            rid = f"{r.doc_id}#{article_key(n)}"
+            if n > 0 and rid not in pool:
+                ids.append(rid)
+    for rec in backend.get(list(dict.fromkeys(ids))):
+        pool.setdefault(rec.id, Candidate(record=rec))
+
+
+def _refs(neigh: Sequence[tuple[float, Any]]) -> dict[tuple[str, int, int], tuple[float, float, int]]:
+    best: dict[tuple[str, int, int], tuple[float, float, int]] = {}   # ref → (max, sum, rank)
+    for rank_, (sim, e) in enumerate(neigh, 1):
+        for ref in e.refs:
+            m, s, r = best.get(ref, (0.0, 0.0, 0))
+            best[ref] = (max(m, sim), s + sim, r or rank_)
+    return best
+
+
+def _add_answered(backend: SearchBackend, text: str, filters: Filters, pool: dict[str, Candidate],
+                  qa: Any, vector: Sequence[float] | None = None, encoder: Any = None,
+                  vector_cache: Any = None) -> float:
+    """Mark candidates cited by similar answered questions; fetch the nearest ones' answers."""
+    if qa is True:
+        from legalkb.search.qa_memory import default_memory
+
+        qa = default_memory()
+    if not qa:
+        return 0.0
+    from legalkb.ingest.numerals import article_key
+
+    held = HELD_OUT_FOLD.get()
+    neigh = qa.neighbours(text, k=QA_K, exclude_fold=held)
+    dense = (qa.dense_neighbours(vector, encoder, k=QA_K, cache=vector_cache, exclude_fold=held)
+             if vector is not None and encoder is not None else [])
+    if not neigh and not dense:
+        return 0.0
+    best = _refs(neigh)
+    best_d = _refs(dense)
+    by_key = {(c.record.law_key, c.record.article_no, c.record.article_sub): c for c in pool.values()}
+    wanted = {ref for table in (best, best_d) for ref, (_, _, r) in table.items()
+              if r <= QA_INJECT and ref not in by_key}
+    if wanted:
+        docs = backend.documents(Filters(**{**filters.__dict__, "kind": "document",
+                                            "law_keys": sorted({w[0] for w in wanted})}))
+        ids = [f"{d.doc_id}#{article_key(no, sub)}" for d in docs for (law, no, sub) in wanted if law == d.law_key]
+        for rec in backend.get(ids):
+            c = pool.setdefault(rec.id, Candidate(record=rec))
+            by_key[(rec.law_key, rec.article_no, rec.article_sub)] = c
+    for ref, (m, s, r) in best.items():
+        c = by_key.get(ref)
+        if c is not None:
+            c.qa_max, c.qa_sum, c.qa_rank = m, s, r
+    for ref, (m, s, _r) in best_d.items():
+        c = by_key.get(ref)
+        if c is not None:
+            c.qad_max, c.qad_sum = m, s
+    return neigh[0][0] if neigh else 0.0
+
+
+def rank(text: str, cands: list[Candidate], *, hybrid: bool, tokens: Sequence[str] | None = None,
+         model: TreeModel | None | bool = True, qa_top: float = 0.0) -> list[Candidate]:
+    """Order candidates: the trained model when one fits, else reciprocal-rank fusion."""
+    if not cands:
+        return []
+    toks = list(tokens) if tokens is not None else analyze(text).tokens
+    featurize(text, cands, toks, qa_top=qa_top)
+    m = load_model(model_name(hybrid)) if model is True else (model or None)
+    if m is not None:
+        scores = m.predict(np.asarray([c.features for c in cands], dtype=np.float64))
+        for c, s in zip(cands, scores, strict=True):
+            c.score = float(s)
+    else:
+        for c in cands:
+            c.score = c.rrf if hybrid else c.bm25
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def rerank_hits(backend: SearchBackend, text: str, filters: Filters, bm25_hits: Sequence[EngineHit], *,
+                limit: int, query: FieldQuery | None = None, encoder: Any = None,
+                model: TreeModel | None | bool = True, vector_cache: Any = None) -> list[EngineHit]:
+    """Re-rank a first-stage BM25 result (fetched to DEPTH by the caller, who also wants its total
+    and facets), adding dense candidates when an encoder is configured."""
+    vector = None
+    if encoder is not None:
+        from legalkb.search.embeddings import query_text
+
+        vector = encoder.encode([query_text(text)])[0]
+    q = query or build_query(text)
+    cands, qa_top = candidates(backend, text, filters, query=q, vector=vector, bm25_hits=bm25_hits,
+                               encoder=encoder, vector_cache=vector_cache)
+    ranked = rank(text, cands, hybrid=vector is not None, tokens=q.tokens, model=model, qa_top=qa_top)
+    return [EngineHit(id=c.record.id, score=c.score, record=c.record) for c in ranked[:limit]]
+
+
+def retrieve(backend: SearchBackend, text: str, filters: Filters, *, limit: int = 10,
+             query: FieldQuery | None = None, encoder: Any = None, depth: int = DEPTH,
+             model: TreeModel | None | bool = True) -> list[EngineHit]:
+    """Ranked article hits for a question: what Library.search shows after citations."""
+    q = query or build_query(text)
+    first = backend.search(q, filters, limit=max(depth, limit)).hits if q.tokens else []
+    return rerank_hits(backend, text, filters, first, limit=limit, query=q, encoder=encoder, model=model)

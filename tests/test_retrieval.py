@@ -208,9 +208,8 @@ def test_stard_cross_validated_quality_on_a_sample(full_library) -> None:
     """The shipped reranker, scored 5-fold on a fixed sample of STARD (each question by the fold
     model that never saw it): guards against a wiring or model-loading regression, which drops
     hit@10 to the plain-BM25 level (~0.54)."""
-    from tests.conftest import need_shared
-
     from legalkb.search.evaluate import evaluate_stard
+    from tests.conftest import need_shared
 
     path = need_shared("eval", "stard", "train.jsonl")
     sample = [ln for i, ln in enumerate(path.read_text("utf-8").splitlines()) if ln.strip() and i % 4 == 0]

@@ -73,6 +73,14 @@ class Filters:
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
 
+    def term_filters(self) -> list[tuple[str, list[str]]]:
+        """(keyword field, accepted values) pairs: one list both engines turn into their own
+        terms filters, so a new keyword filter is added here once."""
+        pairs = [("kind", [self.kind] if self.kind else []), ("level", self.level), ("status", self.status),
+                 ("region", self.region), ("issuer", self.issuer), ("category", self.category),
+                 ("law_key", self.law_keys), ("doc_id", self.doc_ids), ("cites", self.cites)]
+        return [(name, list(values)) for name, values in pairs if values]
+
 
 @dataclass
 class FieldQuery:

@@ -650,20 +650,7 @@ class ElasticBackend:
     def _filter_clauses(self, f: Filters) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
 
-        def terms(field: str, values: Sequence[str]) -> None:
-            if values:
-                out.append({"terms": {field: list(values)}})
-
-        if f.kind:
-            terms("kind", [f.kind])
-        terms("level", f.level)
-        terms("status", f.status)
-        terms("region", f.region)
-        terms("issuer", f.issuer)
-        terms("category", f.category)
-        terms("law_key", f.law_keys)
-        terms("doc_id", f.doc_ids)
-        terms("cites", f.cites)
+        out.extend({"terms": {field: values}} for field, values in f.term_filters())
 
         def missing(field: str) -> dict[str, Any]:
             return {"bool": {"must_not": {"exists": {"field": field}}}}

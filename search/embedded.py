@@ -179,20 +179,8 @@ class EmbeddedBackend:
         out: list[tuple[tantivy.Occur, tantivy.Query]] = []
         must = tantivy.Occur.Must
 
-        def terms(field: str, values: Sequence[str]) -> None:
-            if values:
-                out.append((must, tantivy.Query.term_set_query(s, field, list(values))))
-
-        if f.kind:
-            terms("kind", [f.kind])
-        terms("level", f.level)
-        terms("status", f.status)
-        terms("region", f.region)
-        terms("issuer", f.issuer)
-        terms("category", f.category)
-        terms("law_key", f.law_keys)
-        terms("doc_id", f.doc_ids)
-        terms("cites", f.cites)
+        for field, values in f.term_filters():
+            out.append((must, tantivy.Query.term_set_query(s, field, values)))
         if f.as_of:
             d = _ymd(f.as_of, 0)
             out.append((must, tantivy.Query.range_query(s, "effective", tantivy.FieldType.Integer, 0, d)))

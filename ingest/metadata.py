@@ -7,7 +7,7 @@ import re
 
 from legalkb.ingest.numerals import cn_to_int
 
-_DATE = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
+DATE_PATTERN = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
 DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号"
     r"|[\u4e00-\u9fa5]{1,12}令\s*第?\s*\d{1,4}\s*号"
@@ -15,7 +15,7 @@ DOC_NUMBER = re.compile(
 
 
 def parse_date(text: str) -> dt.date | None:
-    m = _DATE.search(text)
+    m = DATE_PATTERN.search(text)
     if not m:
         return None
     try:
@@ -26,7 +26,7 @@ def parse_date(text: str) -> dt.date | None:
 
 def all_dates(text: str) -> list[dt.date]:
     out = []
-    for m in _DATE.finditer(text):
+    for m in DATE_PATTERN.finditer(text):
         try:
             out.append(dt.date(cn_to_int(m.group(1)), cn_to_int(m.group(2)), cn_to_int(m.group(3))))
         except ValueError:
@@ -60,7 +60,7 @@ def issuer_from_header(lines: list[str]) -> str:
     made by the city's people's congress and merely approved by the province."""
     ordered = [ln for ln in lines if "批准" not in ln] + [ln for ln in lines if "批准" in ln]
     for line in ordered:
-        line = _DATE.sub(" ", line)
+        line = DATE_PATTERN.sub(" ", line)
         for pattern, repl in _ISSUER_PATTERNS:
             m = pattern.search(line)
             if m:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from legalkb.ingest.errors import IngestError
 from legalkb.ingest.loader import read_any
-from legalkb.ingest.metadata import all_dates, find_doc_number, parse_date
+from legalkb.ingest.metadata import DATE_PATTERN, all_dates, find_doc_number, parse_date
 from legalkb.ingest.numerals import cn_to_int
 from legalkb.ingest.structure import ARTICLE_START, HEADING
 from legalkb.review.model import Clause, DraftArticle, DraftDocument, NotADraftError, UnreadableDraftError
@@ -21,8 +21,6 @@ from legalkb.review.model import Clause, DraftArticle, DraftDocument, NotADraftE
 # Organ-name endings that make a head line an issuer line (several issuers may share one line).
 _ORGAN_END = ("人民政府", "办公室", "办公厅", "局", "委员会", "厅", "委", "办", "指挥部", "领导小组",
               "中心", "分局", "大队", "支队", "公司", "联席会议", "专班", "司法所", "街道办事处")
-_DATE_RE = re.compile(r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
-                      r"\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
 # 一、 / 二、 top-level sections: the article structure of 通知/意见 style documents.
 _CN_SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、")
 _EFFECTIVE = re.compile(r"(?:自|从|于)([^。；，]{0,24}?)(?:起|开始)?(?:施行|执行|实施|生效)")
@@ -81,7 +79,7 @@ def _sentence_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[i
 
 
 def _issuer_from_line(line: str) -> list[str]:
-    body = _DATE_RE.sub(" ", line)
+    body = DATE_PATTERN.sub(" ", line)
     parts = [p for p in re.split(r"[\s\u3000、，,]+", body) if p]
     return [p for p in parts if p.endswith(_ORGAN_END) and len(p) >= 3]
 

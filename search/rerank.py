@@ -22,7 +22,6 @@ import gzip
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -93,9 +92,14 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(t[i:i + 2] for i in range(len(t) - 1))
 
 
+# Full-width ASCII (ＡＢＣ１２３) and the ideographic space folded to half-width: what NFKC does to
+# statute text in practice, at a fraction of its cost (NFKC was a quarter of featurising time,
+# because Chinese punctuation is never NFKC-normal so its fast path never applied).
+_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def _normalize(text: str) -> str:
-    # analysis.normalize, minus the NFKC pass when the text is already NFKC (nearly always).
-    return text.lower() if unicodedata.is_normalized("NFKC", text) else normalize(text)
+    return text.translate(_HALFWIDTH).lower()
 
 
 def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], depth: int = DEPTH,

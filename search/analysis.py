@@ -15,7 +15,6 @@ from typing import Protocol
 
 ANALYZER_VERSION = "1"  # bump when tokens change: indexes record it and refuse a mismatch
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CHAR_TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
 
@@ -104,7 +103,3 @@ def words_precise(text: str) -> list[str]:
 def chars(text: str) -> list[str]:
     """One token a Han character (ASCII runs kept whole): the phrase/highlight stream."""
     return _CHAR_TOKEN.findall(normalize(text))
-
-
-def is_han(ch: str) -> bool:
-    return bool(_HAN.match(ch))

@@ -20,9 +20,10 @@ from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
 from legalkb.ingest.loader import SUFFIXES, load_file
 from legalkb.ingest.metadata import short_title
 from legalkb.ingest.model import REPEALED, Article, LegalDocument
+from legalkb.ingest.numerals import article_key
 from legalkb.ingest.status import StatusRegistry, assign_chain
 from legalkb.search.analysis import chars
-from legalkb.search.backend import BackendError, EngineHit, FieldQuery, Filters, Record, SearchBackend
+from legalkb.search.backend import BackendError, EngineResult, FieldQuery, Filters, Record, SearchBackend
 from legalkb.search.citations import find_citations
 from legalkb.search.config import Config
 from legalkb.search.highlight import highlight
@@ -404,14 +405,12 @@ class Library:
             rec = self.version_at(c.law_key, as_of)
             found = None
             if rec is not None:
-                from legalkb.ingest.numerals import article_key
-
                 got = self.backend.get([f"{rec.doc_id}#{article_key(c.number, c.sub)}"])
                 found = got[0] if got else None
             cited_info.append({"law": c.law_key, "article_no": c.number, "sub": c.sub,
                                "found": found is not None,
                                "doc_id": rec.doc_id if rec else None})
-            if found is not None and offset == 0:
+            if found is not None:
                 exact.append(self._hit(found, 1000.0, [], match="citation"))
         query_text = rest if citations else text
         query = build_query(query_text)
@@ -419,7 +418,7 @@ class Library:
         need = top_k + offset
         if citations and not query.tokens:
             # A pure citation query: the cited articles are the answer, nothing else matches.
-            res = self.backend.search(query, Filters(doc_ids=["\x00none"]), limit=0)
+            res = EngineResult(total=0, hits=[])
         else:
             # First stage to DEPTH (total and facets come from it), then the second stage
             # (search/rerank.py): more candidates through the same backend, features, trees.
@@ -428,15 +427,14 @@ class Library:
             if query.tokens and self.rerank:
                 res.hits = rerank_hits(self.backend, query_text, filters, res.hits, limit=need + len(exact),
                                        query=query, encoder=self.encoder, vector_cache=self.vector_cache)
-        seen = {h.id for h in exact}
-        hits = list(exact)
-        for eh in res.hits[offset:] if not exact else res.hits:
-            if eh.id in seen:
-                continue
-            hits.append(self._hit(eh.record, eh.score, terms))
-            seen.add(eh.id)
-        hits = hits[:top_k] if not exact else hits[: max(top_k, len(exact))]
-        total = res.total + sum(1 for h in exact if h.id not in {x.id for x in res.hits})
+        # One ranked list — exact citation hits first, then engine hits not already among them —
+        # paged as a whole, so page 2 never repeats page 1.
+        engine_ids = {eh.id for eh in res.hits}
+        exact_ids = {h.id for h in exact}
+        ranked = exact + [eh for eh in res.hits if eh.id not in exact_ids]
+        page = ranked[offset:offset + (max(top_k, len(exact)) if offset == 0 else top_k)]
+        hits = [h if isinstance(h, Hit) else self._hit(h.record, h.score, terms) for h in page]
+        total = res.total + sum(1 for h in exact if h.id not in engine_ids)
         return SearchResponse(query=text, total=total, hits=hits, facets=res.facets,
                               citations=cited_info, took_ms=(time.perf_counter() - t0) * 1000)
 
@@ -446,9 +444,6 @@ class Library:
                    effective=r.effective.isoformat() if r.effective else None, score=round(score, 4),
                    text=r.text, highlight=highlight(r.text, terms), id=r.id, path=r.path,
                    region=r.region, issuer=r.issuer, match=match)
-
-    def engine_hits_to_hits(self, hits: Sequence[EngineHit], terms: list[str]) -> list[Hit]:
-        return [self._hit(h.record, h.score, terms) for h in hits]
 
     def stats(self) -> dict:
         info = self.backend.info()

@@ -185,6 +185,16 @@ class BackendContract:
         old = library.search("行政处罚法第二条", as_of=dt.date(2019, 1, 1))
         assert old.hits[0].id == "行政处罚法@2017-09-01#2"
 
+    def test_pages_do_not_repeat_and_citation_leads_page_one(self, library: Library) -> None:
+        q = "行政处罚法第三条 设定 行政处罚"
+        first = library.search(q, top_k=2)
+        second = library.search(q, top_k=2, offset=2)
+        assert first.hits[0].match == "citation" and first.hits[0].id == "行政处罚法@2021-01-22#3"
+        assert second.hits and all(h.match == "text" for h in second.hits)
+        assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+        pure = library.search("行政处罚法第三条")
+        assert [h.id for h in pure.hits] == ["行政处罚法@2021-01-22#3"] and pure.total == 1
+
     def test_default_search_is_current_law_with_highlight(self, library: Library) -> None:
         res = library.search("其他规范性文件不得设定行政处罚", top_k=3)
         assert res.hits[0].id == "行政处罚法@2021-01-22#3"

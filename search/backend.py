@@ -100,6 +100,22 @@ class FieldQuery:
     # Boost whole laws (law_key → boost), e.g. from law-title prediction.
     law_boosts: dict[str, float] = field(default_factory=dict)
 
+    def term_boosts(self) -> list[tuple[str, str, float]]:
+        """(token field, token, boost) for every scoring term clause. Repeated tokens count once
+        with their multiplicity; both engines build their term clauses from this list, so the
+        scoring semantics live in one place."""
+        counts: dict[str, int] = {}
+        for t in self.tokens:
+            counts[t] = counts.get(t, 0) + 1
+        out = []
+        for tok, c in counts.items():
+            w = self.weights.get(tok, 1.0) * c
+            for name, boost in (("title_tokens", self.title_boost), ("path_tokens", self.path_boost),
+                                ("text_tokens", self.text_boost)):
+                if boost > 0 and w > 0:
+                    out.append((name, tok, boost * w))
+        return out
+
 
 @dataclass
 class EngineHit:

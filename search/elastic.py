@@ -676,15 +676,7 @@ class ElasticBackend:
         """The embedded engine's query, clause for clause (see EmbeddedBackend._query)."""
         must: list[dict[str, Any]] = []
         should: list[dict[str, Any]] = []
-        counts: dict[str, int] = {}
-        for t in q.tokens:
-            counts[t] = counts.get(t, 0) + 1
-        for tok, c in counts.items():
-            w = q.weights.get(tok, 1.0) * c
-            for field, boost in (("title_tokens", q.title_boost), ("path_tokens", q.path_boost),
-                                 ("text_tokens", q.text_boost)):
-                if boost > 0 and w > 0:
-                    should.append({"term": {field: {"value": tok, "boost": boost * w}}})
+        should.extend({"term": {name: {"value": tok, "boost": boost}}} for name, tok, boost in q.term_boosts())
         for phrase in q.phrases:
             if phrase:
                 must.append({"match_phrase": {"chars": {"query": " ".join(phrase),

@@ -196,16 +196,9 @@ class EmbeddedBackend:
         s = self.schema
         clauses = self._filter_clauses(f)
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        counts: dict[str, int] = {}
-        for t in q.tokens:
-            counts[t] = counts.get(t, 0) + 1
-        for tok, c in counts.items():
-            w = q.weights.get(tok, 1.0) * c
-            for field, boost in (("title_tokens", q.title_boost), ("path_tokens", q.path_boost),
-                                 ("text_tokens", q.text_boost)):
-                if boost > 0 and w > 0:
-                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(
-                        tantivy.Query.term_query(s, field, tok, index_option="freq"), boost * w)))
+        for name, tok, boost in q.term_boosts():
+            should.append((tantivy.Occur.Should, tantivy.Query.boost_query(
+                tantivy.Query.term_query(s, name, tok, index_option="freq"), boost)))
         for phrase in q.phrases:
             if len(phrase) == 1:
                 pq = tantivy.Query.term_query(s, "chars", phrase[0])

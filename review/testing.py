@@ -14,7 +14,7 @@ from typing import Any
 from legalkb.corpus.crosswalk import containment
 from legalkb.ingest.metadata import short_title
 from legalkb.ingest.model import CURRENT, Article, LegalDocument, Paragraph
-from legalkb.ingest.numerals import article_label
+from legalkb.ingest.numerals import article_label, int_to_cn
 
 
 @dataclass
@@ -115,3 +115,24 @@ class FakeLibrary:
                                         doc.status, a.text, s, doc_id=doc.doc_id))
         hits.sort(key=lambda h: -h.score)
         return FakeResponse(hits[:top_k])
+
+
+def draft_text(*articles: str, title: str = "河湾县测试办法", doc_number: str = "河政发〔2026〕9号",
+               issuer: str = "河湾县人民政府",
+               tail: str = "本办法自2026年4月1日起施行，有效期至2031年3月31日。") -> str:
+    """A minimal draft around the given clauses: title, 文号, issuer line, numbered articles and a
+    lawful 施行/有效期 article last, so a rule test sees only the clause under test."""
+    head = f"{title}\n{doc_number}\n{issuer}　2026年3月1日\n\n"
+    return head + "\n\n".join(f"第{int_to_cn(i + 1)}条　{a}" for i, a in enumerate([*articles, tail]))
+
+
+def review_clauses(library: Any, *articles: str, **draft: str) -> Any:
+    """Review a minimal draft (see draft_text) without the evidence stage."""
+    from legalkb.review.pipeline import review_text
+
+    return review_text(draft_text(*articles, **draft), library, evidence=False)
+
+
+def categories(report: Any, article: int | None = 1) -> set[str]:
+    """Finding categories on one draft article (None: on any article)."""
+    return {f.category for f in report.findings if article is None or f.article == article}

@@ -11,25 +11,17 @@ from __future__ import annotations
 
 import pytest
 
-from legalkb.ingest.numerals import int_to_cn
-from legalkb.review.pipeline import review_text
-from legalkb.review.testing import FakeLibrary, make_law
+from legalkb.review.testing import FakeLibrary, categories, make_law, review_clauses
 
 COERCION = make_law("中华人民共和国行政强制法", {43: [
     "行政机关不得在夜间或者法定节假日实施行政强制执行。但是，情况紧急的除外。",
     "行政机关不得对居民生活采取停止供水、供电、供热、供燃气等方式迫使当事人履行相关行政决定。"]})
 LIB = FakeLibrary([COERCION])
-HEAD = "河湾县测试办法\n河政发〔2026〕9号\n河湾县人民政府　2026年3月1日\n\n"
-
-
 def review(*articles: str):
-    arts = [*articles, "本办法自2026年4月1日起施行，有效期至2031年3月31日。"]
-    text = HEAD + "\n\n".join(f"第{int_to_cn(i + 1)}条　{a}" for i, a in enumerate(arts))
-    return review_text(text, LIB, evidence=False)
+    return review_clauses(LIB, *articles)
 
 
-def cats(rep, article: int = 1) -> set[str]:
-    return {f.category for f in rep.findings if f.article == article}
+cats = categories
 
 
 CASES = [

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from legalkb.ingest.numerals import int_to_cn
-from legalkb.review.pipeline import review_text
 from legalkb.review.superior import certificates_of, province_of
-from legalkb.review.testing import FakeLibrary, make_law
+from legalkb.review.testing import FakeLibrary, categories, make_law, review_clauses
 
 PROVINCIAL = make_law("山东省城乡供水测试条例", {
     40: "违反本条例规定，擅自在公共供水管道上私接水管取水的，由县级以上人民政府供水主管部门责令改正，处二千元以上一万元以下罚款。",
@@ -25,17 +23,11 @@ CITY = make_law("东港市排水测试条例", {
     30: "违反本条例规定，向雨水管网倾倒餐厨废弃油脂的，由城市排水主管部门责令改正，处五百元以上二千元以下罚款。",
 }, level="地方性法规")
 LIB = FakeLibrary([PROVINCIAL, CITY])
-HEAD = "河湾县测试办法\n河政发〔2026〕9号\n河湾县人民政府　2026年3月1日\n\n"
-
-
 def review(*articles: str):
-    arts = [*articles, "本办法自2026年4月1日起施行，有效期至2031年3月31日。"]
-    text = HEAD + "\n\n".join(f"第{int_to_cn(i + 1)}条　{a}" for i, a in enumerate(arts))
-    return review_text(text, LIB, evidence=False)
+    return review_clauses(LIB, *articles)
 
 
-def cats(rep, article: int = 1) -> set[str]:
-    return {f.category for f in rep.findings if f.article == article}
+cats = categories
 
 
 def test_fine_outside_a_provincial_regulation_range_is_penalty_range_with_its_text() -> None:

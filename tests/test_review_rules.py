@@ -10,10 +10,8 @@ import datetime as dt
 
 import pytest
 
-from legalkb.ingest.numerals import int_to_cn
-from legalkb.review.pipeline import review_text
 from legalkb.review.rules import RuleError, load_rules, parse_rule
-from legalkb.review.testing import FakeLibrary, make_law
+from legalkb.review.testing import FakeLibrary, categories, make_law, review_clauses
 
 NOISE = make_law("中华人民共和国噪声污染防治法", {82: "违反本法规定，有下列行为之一，由地方人民政府指定的部门说服教育，责令改正；拒不改正的，给予警告，对个人可以处二百元以上一千元以下的罚款，对单位可以处二千元以上二万元以下的罚款：", 70: "对噪声敏感建筑物集中区域的社会生活噪声扰民行为，基层群众性自治组织、业主委员会、物业服务人应当及时劝阻、调解。"})
 CITY = make_law("城市市容和环境卫生管理条例", {17: "单位和个人在城市建筑物、设施上张挂、张贴宣传品等，须经城市人民政府市容环境卫生行政主管部门或者其他有关部门批准。"}, level="行政法规")
@@ -30,19 +28,12 @@ SCHOOL = make_law("中华人民共和国民办教育促进法", {
 ROAD = make_law("中华人民共和国道路交通安全法", {
     89: "行人、乘车人、非机动车驾驶人违反道路交通安全法律、法规关于道路通行规定的，处警告或者五元以上五十元以下罚款；非机动车驾驶人拒绝接受罚款处罚的，可以扣留其非机动车。"})
 LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD])
-HEAD = "青川区测试办法\n青政发〔2026〕1号\n{issuer}　2026年3月1日\n\n"
-
-
 def review(*articles: str, issuer: str = "青川区人民政府", title: str = "青川区测试办法",
            tail: str = "本办法自2026年4月1日起施行，有效期至2031年3月31日。"):
-    arts = [*articles, tail]
-    text = HEAD.replace("青川区测试办法", title).format(issuer=issuer) + "\n\n".join(
-        f"第{int_to_cn(i + 1)}条　{a}" for i, a in enumerate(arts))
-    return review_text(text, LIB, evidence=False)
+    return review_clauses(LIB, *articles, title=title, doc_number="青政发〔2026〕1号", issuer=issuer, tail=tail)
 
 
-def cats(rep, article: int | None = 1) -> set[str]:
-    return {f.category for f in rep.findings if article is None or f.article == article}
+cats = categories
 
 
 CASES = [

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from legalkb.ingest.numerals import int_to_cn
 from legalkb.review.amounts import fine_ranges
-from legalkb.review.pipeline import review_text
 from legalkb.review.superior import actor_ranges
-from legalkb.review.testing import FakeLibrary, make_law
+from legalkb.review.testing import FakeLibrary, categories, make_law, review_clauses
 
 GAS = make_law("城镇燃气管理条例", {49: [
     "违反本条例规定，燃气用户及相关单位和个人有下列行为之一的，由燃气管理部门责令限期改正；逾期不改正的，"
@@ -36,17 +34,11 @@ CITY = make_law("城市市容和环境卫生管理条例", {11: [
     "在城市中设置户外广告、标语牌、画廊、橱窗等，应当内容健康、外型美观，并定期维修、油饰或者拆除。",
     "大型户外广告的设置必须征得城市人民政府市容环境卫生行政主管部门同意后，按照有关规定办理审批手续。"]}, level="行政法规")
 LIB = FakeLibrary([GAS, QUALITY, ESTATE, SOLID, PLAN, CITY])
-HEAD = "江口区测试规定\n江政发〔2026〕7号\n江口区人民政府　2026年3月1日\n\n"
-
-
 def review(*articles: str):
-    arts = [*articles, "本规定自2026年4月1日起施行，有效期至2031年3月31日。"]
-    text = HEAD + "\n\n".join(f"第{int_to_cn(i + 1)}条　{a}" for i, a in enumerate(arts))
-    return review_text(text, LIB, evidence=False)
+    return review_clauses(LIB, *articles, title="江口区测试规定", doc_number="江政发〔2026〕7号", issuer="江口区人民政府", tail="本规定自2026年4月1日起施行，有效期至2031年3月31日。")
 
 
-def cats(rep, article: int = 1) -> set[str]:
-    return {f.category for f in rep.findings if f.article == article}
+cats = categories
 
 
 def test_shares_and_multiples_of_a_base_amount_are_one_kind() -> None:

@@ -8,7 +8,9 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -127,6 +129,7 @@ def _is_civil_code_part(p: Path) -> bool:
 
 
 PARALLEL_MIN_DOCS = 200
+DOC_CACHE_SIZE = 32
 
 
 def _records_for(docs: Sequence[LegalDocument]) -> Iterable[list[Record]]:
@@ -156,6 +159,8 @@ class Library:
         self.registry = registry or StatusRegistry.load()
         self._today = today
         self._aliases: dict[str, str] | None = None
+        self._doc_cache: OrderedDict[str, LegalDocument] = OrderedDict()
+        self._doc_lock = threading.Lock()
 
     @classmethod
     def open(cls, home: str | Path | None = None, backend: str | None = None,
@@ -273,6 +278,7 @@ class Library:
         self.backend.refresh()
         self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
         self._aliases = None
+        self._doc_cache.clear()
 
     def _date_repeals(self, docs: Sequence[LegalDocument]) -> None:
         """A law the source marks repealed, with no registry entry, gets its repeal date and
@@ -327,6 +333,7 @@ class Library:
             self.backend.upsert(recs)
             self.backend.refresh()
         self._aliases = None
+        self._doc_cache.clear()
         return n
 
     # -- lookup ----------------------------------------------------------------------------
@@ -358,10 +365,23 @@ class Library:
         return sorted(docs, key=lambda d: (d.effective or dt.date.min, d.version_date or dt.date.min))
 
     def get_document(self, doc_id: str) -> LegalDocument | None:
+        """The stored document. Parsed documents are kept in a small cache: a review or a case
+        looks up many articles of the same few laws, and parsing the 民法典 costs ~10 ms a time.
+        Callers must not modify the returned document."""
+        with self._doc_lock:  # the API serves requests from a thread pool
+            doc = self._doc_cache.get(doc_id)
+            if doc is not None:
+                self._doc_cache.move_to_end(doc_id)
+                return doc
         recs = self.backend.get([doc_id])
         if not recs or not recs[0].payload:
             return None
-        return LegalDocument.from_dict(json.loads(recs[0].payload))
+        doc = LegalDocument.from_dict(json.loads(recs[0].payload))
+        with self._doc_lock:
+            self._doc_cache[doc_id] = doc
+            if len(self._doc_cache) > DOC_CACHE_SIZE:
+                self._doc_cache.popitem(last=False)
+        return doc
 
     def version_at(self, law: str, as_of: dt.date | None = None) -> Record | None:
         """The document record of the version of `law` in force on `as_of` (default: today).

@@ -40,6 +40,7 @@ def test_reingest_is_idempotent_and_changed_file_replaces(tmp_path: Path, librar
     again = library.ingest_paths([f])
     assert first.documents == 1 and again.documents == 0 and again.unchanged == 1
     assert library.backend.count() == count
+    assert len(library.get_document("青川区测试规定@2024-01-01").articles) == 2  # now cached
     f.write_text("青川区测试规定\n青川区人民政府 2024年1月1日\n第一条 甲乙丙。\n")
     changed = library.ingest_paths([f])
     assert changed.documents == 1

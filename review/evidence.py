@@ -48,7 +48,7 @@ class Retriever:
         if q in self._cache:
             return self._cache[q]
         try:
-            res = self.library.search(q, top_k=self.top_k, as_of=self.as_of, level=SUPERIOR_LEVELS)
+            res = self.library.search(q, top_k=self.top_k, as_of=self.as_of, level=SUPERIOR_LEVELS, rerank=False)
         except Exception:  # evidence is advisory: a search failure must not stop the review
             self._cache[q] = []
             return []
@@ -75,7 +75,7 @@ class Retriever:
         if self.library is not None and hasattr(self.library, "search") and len(query) >= 6:
             try:
                 kw: dict[str, Any] = {"region": region} if region else {}
-                res = self.library.search(query, top_k=top_k, as_of=self.as_of, level=levels, **kw)
+                res = self.library.search(query, top_k=top_k, as_of=self.as_of, level=levels, rerank=False, **kw)
             except Exception:  # advisory: a search failure must not stop the review
                 res = None
             for h in getattr(res, "hits", []) or []:

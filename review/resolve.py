@@ -98,7 +98,7 @@ _REPEAL_TEXT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施�
 def _find_successor(library: Resolver, title: str, as_of: dt.date | None) -> Repeal | None:
     """Find the law whose closing article says '《title》同时废止' (version diff in the corpus)."""
     try:
-        res = library.search(f"《{title}》同时废止", top_k=5, as_of=as_of)
+        res = library.search(f"《{title}》同时废止", top_k=5, as_of=as_of, rerank=False)
     except Exception:  # a search failure must not stop citation checking
         return None
     names = {title, short_title(title)}

@@ -78,6 +78,7 @@ class FakeLibrary:
             v.sort(key=lambda d: d.effective or dt.date.min)
         self.registry = registry or FakeRegistry()
         self.searches = 0
+        self.search_options: list[dict[str, Any]] = []  # keyword options of each search call
 
     def resolve_law(self, name: str) -> str | None:
         key = short_title(name.strip("《》"))
@@ -103,6 +104,7 @@ class FakeLibrary:
                **kw: Any) -> FakeResponse:
         """Ranks current articles by bigram containment — enough for restatement tests."""
         self.searches += 1
+        self.search_options.append(kw)
         hits = []
         for vs in self.docs.values():
             doc = vs[-1]

@@ -411,9 +411,12 @@ class Library:
     def search(self, text: str, *, top_k: int = 10, offset: int = 0, level: Sequence[str] = (),
                status: Sequence[str] = (), region: Sequence[str] = (), issuer: Sequence[str] = (),
                as_of: dt.date | None = None, all_versions: bool = False,
-               facets: Sequence[str] = ()) -> SearchResponse:
+               facets: Sequence[str] = (), rerank: bool | None = None) -> SearchResponse:
         """Citation-aware search. Without `as_of`, `status` or `all_versions`, only versions in
-        force today are searched — what an adviser means by 'the law'."""
+        force today are searched — what an adviser means by 'the law'. `rerank` overrides the
+        library's setting for one call: the reranker is trained on people's questions, so
+        callers that search with statute wording (the review engine) skip it."""
+        rerank = self.rerank if rerank is None else rerank
         t0 = time.perf_counter()
         if as_of is None and not status and not all_versions:
             as_of = self._today()
@@ -442,9 +445,9 @@ class Library:
         else:
             # First stage to DEPTH (total and facets come from it), then the second stage
             # (search/rerank.py): more candidates through the same backend, features, trees.
-            depth = max(DEPTH, need + len(exact)) if self.rerank else need + len(exact)
+            depth = max(DEPTH, need + len(exact)) if rerank else need + len(exact)
             res = self.backend.search(query, filters, limit=depth if query.tokens else 0, facets=facets)
-            if query.tokens and self.rerank:
+            if query.tokens and rerank:
                 res.hits = rerank_hits(self.backend, query_text, filters, res.hits, limit=need + len(exact),
                                        query=query, encoder=self.encoder, vector_cache=self.vector_cache)
         # One ranked list — exact citation hits first, then engine hits not already among them —

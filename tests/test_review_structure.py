@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 
 from legalkb.review.amounts import fine_ranges
+from legalkb.review.pipeline import review_text
 from legalkb.review.superior import actor_ranges
-from legalkb.review.testing import FakeLibrary, categories, make_law, review_clauses
+from legalkb.review.testing import FakeLibrary, categories, draft_text, make_law, review_clauses
 
 GAS = make_law("城镇燃气管理条例", {49: [
     "违反本条例规定，燃气用户及相关单位和个人有下列行为之一的，由燃气管理部门责令限期改正；逾期不改正的，"
@@ -141,3 +142,14 @@ def test_issued_document_title_is_not_a_law_citation() -> None:
     rep = review("举办露天演出的，应当取得区文化和旅游局出具的《演出场地安全评估意见》后方可售票。")
     assert "licensing_creation" in cats(rep)
     assert not any(c.citation.law == "演出场地安全评估意见" for c in rep.citations)
+
+
+def test_review_searches_skip_the_question_reranker() -> None:
+    """The reranker is trained on people's questions and costs ~35 ms a search; the review engine
+    searches with statute wording dozens of times per draft, so every one of its searches must
+    ask for the first stage only (it kept a 6,000-character draft under 0.5 s)."""
+    lib = FakeLibrary([GAS, QUALITY, ESTATE, SOLID, PLAN, CITY])
+    review_text(draft_text("使用燃气的单位，应当每年委托本区指定的检测公司进行安全检测，检测费用由使用单位承担。",
+                           "违反本办法规定的，由区城市管理局处五千元以上三万元以下罚款。"), lib)
+    assert lib.searches > 0
+    assert all(opts.get("rerank") is False for opts in lib.search_options)

@@ -39,7 +39,7 @@ from legalkb.search.rerank import (
 PARAMS = dict(objective="lambdarank", learning_rate=0.05, num_leaves=15, min_data_in_leaf=20,
               bagging_fraction=0.8, bagging_freq=1, feature_fraction=0.8, lambda_l2=1.0,
               lambdarank_truncation_level=20, num_threads=1, seed=7, verbose=-1)
-ROUNDS = 150
+ROUNDS = 300
 
 
 def _key(rec) -> tuple[str, int, int]:

@@ -78,6 +78,8 @@ class EmbeddedBackend:
         self._writer_heap = writer_heap
         self._lock = threading.Lock()
         self._vectors: tuple[list[str], np.ndarray] | None = None
+        self._rows_by_doc: dict[str, list[int]] | None = None
+        self._row_cache: dict[str, np.ndarray] = {}   # filters → allowed matrix rows
 
     # -- writing ---------------------------------------------------------------------------
     def _w(self) -> tantivy.IndexWriter:
@@ -100,6 +102,8 @@ class EmbeddedBackend:
                 w.add_document(self._to_doc(r))
                 n += 1
             self._vectors = None
+            self._rows_by_doc = None
+            self._row_cache.clear()
         return n
 
     def delete_documents(self, doc_ids: Sequence[str]) -> int:
@@ -110,6 +114,8 @@ class EmbeddedBackend:
                 n += self.count(Filters(kind=None, doc_ids=[d]))
                 w.delete_documents_by_term("doc_id", d)
             self._vectors = None
+            self._rows_by_doc = None
+            self._row_cache.clear()
         return n
 
     def refresh(self) -> None:
@@ -128,6 +134,8 @@ class EmbeddedBackend:
             w.wait_merging_threads()
             self._writer = None
             self._vectors = None
+            self._rows_by_doc = None
+            self._row_cache.clear()
         self.index.reload()
 
     def close(self) -> None:
@@ -295,26 +303,70 @@ class EmbeddedBackend:
 
     def vector_search(self, vector: Sequence[float], filters: Filters, *, limit: int = 10) -> list[EngineHit]:
         ids, mat = self._vector_matrix()
-        if not ids:
+        if not ids or limit <= 0:
             return []
         v = np.asarray(vector, dtype=np.float32)
         v = v / max(float(np.linalg.norm(v)), 1e-12)
-        scores = mat @ v
-        order = np.argsort(-scores)
+        rows = self._allowed_rows(filters)
+        if rows is not None:
+            # Document-level filters are applied before scoring, from a cached row set: the
+            # reranker searches single laws by meaning, and post-filtering would walk the global
+            # order through thousands of other laws' articles.
+            if not len(rows):
+                return []
+            sims = mat[rows] @ v if len(rows) * 4 < len(ids) else (mat @ v)[rows]
+            k = min(limit, len(rows))
+            top = np.argpartition(-sims, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
+            top = top[np.argsort(-sims[top], kind="stable")]
+            recs = {r.id: r for r in self.get([ids[rows[i]] for i in top])}
+            return [EngineHit(id=ids[rows[i]], score=float(sims[i]), record=recs[ids[rows[i]]])
+                    for i in top if ids[rows[i]] in recs]
+        sims = mat @ v
         hits: list[EngineHit] = []
-        # Filters are applied after similarity: fetch in growing windows until `limit` pass.
+        # Article-level filters (cites): applied after similarity, in growing windows until
+        # `limit` pass. Only the window is sorted (argpartition): a full argsort of 140k scores
+        # cost more than the matrix product.
         window = limit * 4
         start = 0
-        while len(hits) < limit and start < len(order):
-            chunk = [ids[i] for i in order[start:start + window]]
+        while len(hits) < limit and start < len(ids):
+            end = min(start + window, len(ids))
+            top = np.argpartition(-sims, end - 1)[:end] if end < len(ids) else np.arange(len(ids))
+            top = top[np.argsort(-sims[top], kind="stable")][start:end]
+            chunk = [ids[i] for i in top]
             allowed = self._allowed(chunk, filters)
-            for i in order[start:start + window]:
-                if ids[i] in allowed and len(hits) < limit:
-                    rec = allowed[ids[i]]
-                    hits.append(EngineHit(id=rec.id, score=float(scores[i]), record=rec))
-            start += window
+            for i, rid in zip(top, chunk, strict=True):
+                if rid in allowed and len(hits) < limit:
+                    rec = allowed[rid]
+                    hits.append(EngineHit(id=rec.id, score=float(sims[i]), record=rec))
+            start = end
             window *= 2
         return hits
+
+    def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """Matrix rows passing `filters` when every filter is document-level (articles share their
+        document's level, dates, region…), else None. Cached per filter until the next write."""
+        if filters.cites or filters.kind != "article":
+            return None
+        key = repr(filters)
+        rows = self._row_cache.get(key)
+        if rows is None:
+            doc_filter = Filters(**{**filters.__dict__, "kind": "document"})
+            docs = self.documents(doc_filter, limit=max(self.count(doc_filter), 1))
+            by_doc = self._vector_rows()
+            rows = np.asarray(sorted(i for d in docs for i in by_doc.get(d.doc_id, ())), dtype=np.int64)
+            if len(self._row_cache) >= 256:
+                self._row_cache.clear()
+            self._row_cache[key] = rows
+        return rows
+
+    def _vector_rows(self) -> dict[str, list[int]]:
+        if self._rows_by_doc is None:
+            ids, _ = self._vector_matrix()
+            rows: dict[str, list[int]] = {}
+            for i, x in enumerate(ids):
+                rows.setdefault(x.split("#", 1)[0], []).append(i)
+            self._rows_by_doc = rows
+        return self._rows_by_doc
 
     def _allowed(self, ids: list[str], filters: Filters) -> dict[str, Record]:
         f = Filters(**{**filters.__dict__})

@@ -34,17 +34,20 @@ from legalkb.search.analysis import normalize
 from legalkb.search.backend import EngineHit, FieldQuery, Filters, Record, SearchBackend
 from legalkb.search.query import analyze, build_query
 
-DEPTH = 200
+DEPTH = 150
 RRF_K = 60
 # Law-title prediction: the laws that gather the most first-stage evidence are searched again on
 # their own, so that their other relevant articles (ranked below DEPTH corpus-wide, behind
 # similar wording in other laws) become candidates.
 LAW_EXPAND = 3
-LAW_EXPAND_DEPTH = 30
+LAW_EXPAND_DEPTH = 100
+# The same laws searched by meaning too (hybrid only): within one law the dense ranking is far
+# better than corpus-wide, where similar wording in thousands of other articles crowds it out.
+LAW_EXPAND_DENSE = 100
 # Answered questions (search/qa_memory.py): neighbours consulted, and how many of the nearest
 # bring their answers in as candidates even when no first-stage list found them.
-QA_K = 20
-QA_INJECT = 10
+QA_K = 30
+QA_INJECT = 30
 # Article neighbourhood: questions often need consecutive articles (名誉权 1024–1028); the
 # neighbours (±1) of the strongest first-stage candidates join the pool.
 NEIGHBOUR_OF = 20
@@ -54,7 +57,8 @@ FEATURES = (
     *(f"level_{x}" for x in LEVELS),
     "law_n_bm25", "law_n_dense", "law_max_bm25_rel", "law_max_dense_rel", "law_rrf_sum",
     "title_cover", "title_tokens", "text_cover", "phrase_cover", "text_len", "article_no",
-    "is_interpretation", "neighbour_rrf", "law_rank", "own_rel", "own_logrank",
+    "is_interpretation", "neighbour_rrf", "law_rank", "own_rel", "own_logrank", "own_dense", "own_dense_logrank",
+    "own_rrf", "law_share", "law_expand_rank",
     "qa_max", "qa_sum", "qa_logrank", "qa_law_max", "qa_top", "qad_max", "qad_sum", "qad_law_max",
 )
 
@@ -68,6 +72,10 @@ class Candidate:
     dense_rank: int = 0
     own: float = 0.0          # score/rank within its own law's search (LAW_EXPAND), 0 = not run
     own_rank: int = 0
+    own_dense: float = 0.0    # the same for the law's dense search (hybrid only)
+    own_dense_rank: int = 0
+    law_share: float = 0.0    # the law's share of first-stage + answered-question evidence
+    law_expand_rank: int = 0  # 1-based position of the law among the expanded ones, 0 = not expanded
     qa_max: float = 0.0       # best similarity of an answered question citing this article
     qa_sum: float = 0.0
     qa_rank: int = 0          # rank of that neighbour (1-based; 0 = none)
@@ -114,6 +122,10 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
     for c in cands:
         by_law.setdefault(c.record.law_key, []).append(c)
     law_rrf = {k: sum(c.rrf for c in v) for k, v in by_law.items()}
+    # Per-law evidence once per law, not once per candidate (民法典 alone brings ~200 candidates).
+    law_stats = {k: (float(sum(1 for x in v if x.bm25_rank)), float(sum(1 for x in v if x.dense_rank)),
+                     max(x.bm25 for x in v) / max_bm, max(x.dense for x in v) / max_dn)
+                 for k, v in by_law.items()}
     law_order = {k: i for i, k in enumerate(sorted(law_rrf, key=lambda k: -law_rrf[k]))}
     pos = {(c.record.law_key, c.record.article_no): c for c in cands}
     qgrams = _bigrams(text)
@@ -127,7 +139,6 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
         qad_law[c.record.law_key] = max(qad_law.get(c.record.law_key, 0.0), c.qad_max)
     for c in cands:
         r = c.record
-        law = by_law[r.law_key]
         if r.law_key not in title_cache:
             tg = _bigrams(r.title)
             title_cache[r.law_key] = (len(qgrams & tg) / max(len(qgrams), 1),
@@ -140,8 +151,7 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
             c.bm25, c.bm25 / max_bm, math.log(c.bm25_rank or depth * 2),
             c.dense, c.dense / max_dn, math.log(c.dense_rank or depth * 2), c.rrf,
             *(1.0 if r.level == x else 0.0 for x in LEVELS),
-            float(sum(1 for x in law if x.bm25_rank)), float(sum(1 for x in law if x.dense_rank)),
-            max(x.bm25 for x in law) / max_bm, max(x.dense for x in law) / max_dn, law_rrf[r.law_key],
+            *law_stats[r.law_key], law_rrf[r.law_key],
             tcov, ttok, len(qgrams & agrams) / max(len(qgrams), 1),
             max((_longest_common(p, body) / len(p) for p in phrases), default=0.0),
             math.log(len(r.text) + 1), math.log((r.article_no or 0) + 1),
@@ -149,6 +159,9 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
             max((n.rrf for n in neighbours if n is not None), default=0.0),
             float(law_order[r.law_key]),
             c.own, math.log(c.own_rank or depth * 2),
+            c.own_dense, math.log(c.own_dense_rank or depth * 2),
+            sum(1.0 / (RRF_K + k) for k in (c.own_rank, c.own_dense_rank) if k),
+            c.law_share, float(c.law_expand_rank or LAW_EXPAND + 1),
             c.qa_max, c.qa_sum, math.log(c.qa_rank or QA_K * 2), qa_law[r.law_key], qa_top,
             c.qad_max, c.qad_sum, qad_law[r.law_key],
         ]
@@ -306,20 +319,31 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
             c = pool.setdefault(h.id, Candidate(record=h.record))
             c.dense, c.dense_rank = h.score, i
     qa_top = _add_answered(backend, text, filters, pool, qa, vector, encoder, vector_cache)
+    mass: dict[str, float] = {}
     if law_expand and q.tokens and pool:
-        mass: dict[str, float] = {}
         for c in pool.values():
             # An answered question citing the law counts like a first-page hit (1/(60+1)).
             mass[c.record.law_key] = (mass.get(c.record.law_key, 0.0) + c.rrf
                                       + max(c.qa_max, c.qad_max) / (RRF_K + 1))
-        for law in sorted(mass, key=lambda k: -mass[k])[:law_expand]:
+        total = sum(mass.values()) or 1.0
+        expanded = sorted(mass, key=lambda k: -mass[k])[:law_expand]
+        for law in expanded:
             f = Filters(**{**filters.__dict__, "law_keys": [law]})
             hits = backend.search(q, f, limit=LAW_EXPAND_DEPTH).hits
             top = hits[0].score if hits else 1.0
             for i, h in enumerate(hits, 1):
                 c = pool.setdefault(h.id, Candidate(record=h.record))
                 c.own, c.own_rank = h.score / (top or 1.0), i
+            if vector is not None and LAW_EXPAND_DENSE:
+                for i, h in enumerate(backend.vector_search(vector, f, limit=LAW_EXPAND_DENSE), 1):
+                    c = pool.setdefault(h.id, Candidate(record=h.record))
+                    c.own_dense, c.own_dense_rank = h.score, i
     _add_neighbours(backend, pool)
+    if mass:
+        order = {law: i for i, law in enumerate(expanded, 1)}
+        for c in pool.values():
+            c.law_share = mass.get(c.record.law_key, 0.0) / total
+            c.law_expand_rank = order.get(c.record.law_key, 0)
     return list(pool.values()), qa_top
 
 

@@ -170,6 +170,31 @@ class BackendContract:
         filtered = backend.vector_search(query, Filters(law_keys=["劳动合同法"]), limit=1)
         assert filtered and filtered[0].record.law_key == "劳动合同法"
 
+    def test_vector_search_within_one_law(self, backend: SearchBackend) -> None:
+        # The reranker searches the best laws on their own by meaning: the law's articles must come
+        # back in similarity order even when every other law's articles are closer to the query.
+        recs = [r for d in corpus() for r in document_records(d)]
+        arts = [r for r in recs if r.kind == "article"]
+        for i, r in enumerate(arts):
+            v = [0.0] * 16
+            v[i] = 1.0
+            r.vector = v
+        backend.upsert(recs)
+        backend.refresh()
+        query = [0.0] * 16
+        query[2], query[3], query[4] = 0.2, 0.9, 0.5          # 行政处罚法 2021, articles 1–3
+        for j in range(5, 11):
+            query[j] = 3.0                                    # every other law: far closer
+        own = [a for a in arts if a.law_key == "行政处罚法"]
+        hits = backend.vector_search(query, Filters(law_keys=["行政处罚法"]), limit=10)
+        assert {h.id for h in hits} == {a.id for a in own}
+        assert [h.id for h in hits[:3]] == [arts[3].id, arts[4].id, arts[2].id]
+        norm = sum(x * x for x in query) ** 0.5
+        # Cosine, as far as the engine's vector quantisation allows (ES int8_hnsw: ~0.003 off).
+        assert abs(hits[0].score - 0.9 / norm) < 0.01, (hits[0].score, 0.9 / norm)
+        one_doc = backend.vector_search(query, Filters(doc_ids=[arts[2].doc_id]), limit=2)
+        assert [h.id for h in one_doc] == [arts[3].id, arts[4].id]
+
     def test_clear_and_info(self, library: Library) -> None:
         info = library.backend.info()
         assert info["documents"] == 5 and info["articles"] == 11

@@ -130,6 +130,30 @@ def test_hybrid_candidates_fuse_dense_hits(library: Library) -> None:
     assert {h.record.short_title for h in hits} == {"劳动合同法"}
 
 
+def test_best_laws_are_also_searched_by_meaning(library: Library) -> None:
+    """An article the corpus-wide dense list is too short to reach still joins the pool through
+    its law's own dense search (depth 1 here stands in for 150 on a 140k-article corpus)."""
+    from legalkb.search.records import document_records
+
+    b = library.backend
+    recs = []
+    for d in corpus():
+        for r in document_records(d):
+            if r.kind == "article":
+                r.vector = [1.0, 0.1 * (r.article_no or 0)] if r.law_key == "劳动合同法" else [0.0, 1.0]
+            recs.append(r)
+    b.upsert(recs)
+    b.refresh()
+    cands, _ = candidates(b, "拖欠劳动报酬", Filters(as_of=TODAY), vector=[1.0, 0.0], depth=1, qa=False)
+    labour = {c.record.article_no: c for c in cands if c.record.law_key == "劳动合同法"}
+    assert set(labour) == {1, 2}
+    assert [labour[n].dense_rank for n in (1, 2)] == [1, 0]          # corpus-wide: only the nearest
+    assert [labour[n].own_dense_rank for n in (1, 2)] == [1, 2]      # within the law: both, in order
+    assert labour[2].law_expand_rank >= 1 and 0 < labour[2].law_share <= 1
+    others = [c for c in cands if c.record.law_key != "劳动合同法"]
+    assert all(c.own_dense_rank == 0 or c.law_expand_rank for c in others)
+
+
 # -- embeddings ----------------------------------------------------------------------------------
 def test_vector_cache_and_fill_vectors(tmp_path: Path) -> None:
     from legalkb.search.embeddings import VectorCache, fill_vectors

@@ -120,10 +120,12 @@ def _print_hits(resp, as_json: bool) -> None:
             click.echo(f"提示：《{c['law']}》{where}没有{article_label(c['article_no'], c['sub'])}"
                        if c["doc_id"] else f"提示：语料中没有《{c['law']}》的文本（可能已废止）", err=True)
     if as_json:
-        click.echo(json.dumps({"query": resp.query, "total": resp.total,
+        click.echo(json.dumps({"query": resp.query, "total": resp.total, "local_regions": resp.local_regions,
                                "hits": [_hit_json(h) for h in resp.hits]}, ensure_ascii=False))
         return
     click.echo(f"共 {resp.total} 条结果（{resp.took_ms:.1f} ms）")
+    if resp.local_regions:
+        click.echo(f"问题中提到了{'、'.join(resp.local_regions)}：当地的地方性法规与全国性规定交替列出")
     for i, h in enumerate(resp.hits, 1):
         label = f"{h.short_title} {h.article}".strip()
         click.echo(f"{i:>2}. {label}  [{h.level}·{h.status}·{h.effective or '日期不详'}]"

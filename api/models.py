@@ -91,6 +91,10 @@ class SearchOut(BaseModel):
     facets: dict[str, dict[str, int]] = Field(
         default_factory=dict, description="分面计数 / facet counts: field → value → count")
     citations: list[CitationInfo] = Field(default_factory=list, description="查询中识别出的引用 / citations found")
+    local_regions: list[str] = Field(
+        default_factory=list,
+        description="问题中提到的地方（如“在浙江”），其地方性法规已与全国性规定交替排在前列 / regions named "
+                    "in the question whose local rules were interleaved with the national ranking")
 
 
 # -- documents and articles ---------------------------------------------------------------------

@@ -158,7 +158,8 @@ def run_search(lib: Any, q: str, *, page: int = 1, size: int = 10, level: list[s
         for h in out["hits"]:
             h["highlight"] = None
     return SearchOut(query=q, total=out["total"], page=page, size=size, as_of=_iso(day), took_ms=out["took_ms"],
-                     hits=out["hits"], facets=out["facets"], citations=out["citations"])
+                     hits=out["hits"], facets=out["facets"], citations=out["citations"],
+                     local_regions=out["local_regions"])
 
 
 @router.get("/api/search", response_model=SearchOut, tags=["检索 search"], summary="检索法条 / search articles",

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +26,26 @@ from legalkb.ingest.model import REPEALED, Article, LegalDocument
 from legalkb.ingest.numerals import article_key
 from legalkb.ingest.status import StatusRegistry, assign_chain
 from legalkb.search.analysis import chars
-from legalkb.search.backend import BackendError, EngineResult, FieldQuery, Filters, Record, SearchBackend
+from legalkb.search.backend import (
+    BackendError,
+    EngineHit,
+    EngineResult,
+    FieldQuery,
+    Filters,
+    Record,
+    SearchBackend,
+)
 from legalkb.search.citations import find_citations
 from legalkb.search.config import Config
 from legalkb.search.highlight import highlight
+from legalkb.search.places import NATIONAL_LEVELS, Gazetteer, Place, gazetteer_from
 from legalkb.search.query import build_query
 from legalkb.search.records import document_records
 from legalkb.search.rerank import DEPTH, rerank_hits
 
+# A named place's own rules join the ranking only when their best first-stage match is at least
+# this share of the best overall match (see Library._with_local).
+LOCAL_MIN_RATIO = 0.8
 SKIP_NAMES = {"_index.md", "README.md", "readme.md", "SUMMARY.md"}
 
 
@@ -92,10 +105,13 @@ class SearchResponse:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     citations: list[dict] = field(default_factory=list)
     took_ms: float = 0.0
+    # Regions named in the question whose local rules were interleaved with the national ranking.
+    local_regions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits],
-                "facets": self.facets, "citations": self.citations, "took_ms": round(self.took_ms, 2)}
+                "facets": self.facets, "citations": self.citations, "took_ms": round(self.took_ms, 2),
+                "local_regions": self.local_regions}
 
 
 CASE_FOLDERS = {"案例", "cases"}
@@ -159,6 +175,7 @@ class Library:
         self.registry = registry or StatusRegistry.load()
         self._today = today
         self._aliases: dict[str, str] | None = None
+        self._gazetteer: Gazetteer | None = None
         self._doc_cache: OrderedDict[str, LegalDocument] = OrderedDict()
         self._doc_lock = threading.Lock()
 
@@ -278,6 +295,7 @@ class Library:
         self.backend.refresh()
         self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
         self._aliases = None
+        self._gazetteer = None
         self._doc_cache.clear()
 
     def _date_repeals(self, docs: Sequence[LegalDocument]) -> None:
@@ -333,6 +351,7 @@ class Library:
             self.backend.upsert(recs)
             self.backend.refresh()
         self._aliases = None
+        self._gazetteer = None
         self._doc_cache.clear()
         return n
 
@@ -351,6 +370,13 @@ class Library:
                     out.setdefault(name, e.short_title)
             self._aliases = out
         return self._aliases
+
+    def gazetteer(self) -> Gazetteer:
+        """Places the corpus has local rules for (regions, and the cities local titles start with)."""
+        if self._gazetteer is None:
+            docs = self.backend.documents(Filters(kind="document"), limit=1_000_000)
+            self._gazetteer = gazetteer_from(d for d in docs if d.region and d.level not in NATIONAL_LEVELS)
+        return self._gazetteer
 
     def resolve_law(self, name: str) -> str | None:
         name = name.strip().strip("《》").replace(" ", "")
@@ -424,6 +450,7 @@ class Library:
         citations, rest = find_citations(text, self.resolve_law)
         exact: list[Hit] = []
         cited_info: list[dict] = []
+        local_regions: list[str] = []
         for c in citations:
             rec = self.version_at(c.law_key, as_of)
             found = None
@@ -447,9 +474,14 @@ class Library:
             # (search/rerank.py): more candidates through the same backend, features, trees.
             depth = max(DEPTH, need + len(exact)) if rerank else need + len(exact)
             res = self.backend.search(query, filters, limit=depth if query.tokens else 0, facets=facets)
+            first_top = res.hits[0].score if res.hits else 0.0
             if query.tokens and rerank:
                 res.hits = rerank_hits(self.backend, query_text, filters, res.hits, limit=need + len(exact),
                                        query=query, encoder=self.encoder, vector_cache=self.vector_cache)
+            places = self.gazetteer().find(query_text) if query.tokens and not region else []
+            if places:
+                res.hits, local_regions = self._with_local(places, query_text, query, filters, res.hits,
+                                                           first_top, depth, rerank, need + len(exact))
         # One ranked list — exact citation hits first, then engine hits not already among them —
         # paged as a whole, so page 2 never repeats page 1.
         engine_ids = {eh.id for eh in res.hits}
@@ -457,9 +489,35 @@ class Library:
         ranked = exact + [eh for eh in res.hits if eh.id not in exact_ids]
         page = ranked[offset:offset + (max(top_k, len(exact)) if offset == 0 else top_k)]
         hits = [h if isinstance(h, Hit) else self._hit(h.record, h.score, terms) for h in page]
-        total = res.total + sum(1 for h in exact if h.id not in engine_ids)
+        # The second stage adds candidates the first stage did not match (answered questions,
+        # neighbours, a place's local rules): never report fewer results than are listed.
+        total = max(res.total + sum(1 for h in exact if h.id not in engine_ids), len(ranked))
         return SearchResponse(query=text, total=total, hits=hits, facets=res.facets,
-                              citations=cited_info, took_ms=(time.perf_counter() - t0) * 1000)
+                              citations=cited_info, took_ms=(time.perf_counter() - t0) * 1000,
+                              local_regions=local_regions)
+
+    def _with_local(self, places: list[Place], text: str, query: FieldQuery, filters: Filters,
+                    hits: list[EngineHit], first_top: float, depth: int, rerank: bool,
+                    limit: int) -> tuple[list[EngineHit], list[str]]:
+        """A question naming a place: that place's own rules, searched on their own, alternate with
+        the national ranking (local first) — when they match the question about as well as the
+        best national article does (first-stage score ≥ LOCAL_MIN_RATIO of it). The reranker
+        learned from national questions to put 法律 above 地方性法规, so without this
+        '上海市电动自行车上牌' gets 民法典 first and 上海市非机动车安全管理条例 nowhere; the gate
+        keeps '在浙江离婚财产怎么分割' on 民法典 when no 浙江 rule is about divorce."""
+        regions = list(dict.fromkeys(p.region for p in places))
+        local = Filters(**{**filters.__dict__, "region": regions})
+        first = self.backend.search(query, local, limit=depth).hits
+        if not first or first[0].score < LOCAL_MIN_RATIO * first_top:
+            return hits, []
+        ranked = (rerank_hits(self.backend, text, local, first, limit=limit, query=query, encoder=self.encoder,
+                              vector_cache=self.vector_cache) if rerank else first[:limit])
+        merged: dict[str, EngineHit] = {}
+        for pair in zip_longest(ranked, hits):
+            for h in pair:
+                if h is not None and h.id not in merged:
+                    merged[h.id] = h
+        return list(merged.values())[:max(limit, len(hits))], regions
 
     def _hit(self, r: Record, score: float, terms: list[str], match: str = "text") -> Hit:
         return Hit(doc_id=r.doc_id, title=r.title, short_title=r.short_title, article_no=r.article_no,

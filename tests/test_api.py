@@ -82,6 +82,16 @@ def test_search_citation_first_with_highlights_and_facets(env: Env) -> None:
     assert "<em>" in r.json()["hits"][0]["highlight"]
 
 
+def test_search_names_the_region_whose_local_rules_it_put_first(env: Env) -> None:
+    body = env.client.get("/api/search", params={"q": "东临市携带犬只出户的罚款"}, headers=env.h("viewer")).json()
+    assert body["local_regions"] == ["山东省"]
+    assert body["hits"][0]["title"] == "东临市养犬管理条例"
+    plain = env.client.get("/api/search", params={"q": "携带犬只出户的罚款"}, headers=env.h("viewer")).json()
+    assert plain["local_regions"] == []
+    page = env.client.get("/search", params={"q": "东临市携带犬只出户的罚款"}, headers=env.h("viewer"))
+    assert "问题中提到了山东省" in page.text
+
+
 def test_search_filters_pagination_and_no_highlights(env: Env) -> None:
     h = env.h("viewer")
     r = env.client.get("/api/search", params={"q": "规范", "level": "地方性法规"}, headers=h).json()

@@ -29,7 +29,7 @@ def test_ingest_search_show_stats(run) -> None:
     assert "失败 0 个" in res.output
     out = run("search", "携带犬只出户未束犬链", "--json")
     data = json.loads(out.output)
-    assert set(data) == {"query", "total", "hits"}
+    assert set(data) == {"query", "total", "local_regions", "hits"}
     top = data["hits"][0]
     assert set(top) == {"doc_id", "title", "short_title", "article_no", "article", "level", "status",
                         "effective", "score", "text", "highlight"}

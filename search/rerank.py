@@ -110,6 +110,16 @@ def _normalize(text: str) -> str:
     return text.translate(_HALFWIDTH).lower()
 
 
+@lru_cache(maxsize=65536)
+def _body(text: str) -> str:
+    """An article's normalised text, cached like its bigrams (the same articles recur)."""
+    return _normalize(text)
+
+
+_LEVEL_ONE_HOT = {x: tuple(1.0 if x == y else 0.0 for y in LEVELS) for x in LEVELS}
+_NO_LEVEL = (0.0,) * len(LEVELS)
+
+
 def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], depth: int = DEPTH,
               qa_top: float = 0.0) -> None:
     """Fill `features` on every candidate (order = FEATURES). `qa_top`: similarity of the nearest
@@ -119,9 +129,11 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
     max_bm = max((c.bm25 for c in cands), default=0.0) or 1.0
     max_dn = max((c.dense for c in cands), default=0.0) or 1.0
     by_law: dict[str, list[Candidate]] = {}
+    rrf: dict[int, float] = {}
     for c in cands:
         by_law.setdefault(c.record.law_key, []).append(c)
-    law_rrf = {k: sum(c.rrf for c in v) for k, v in by_law.items()}
+        rrf[id(c)] = c.rrf
+    law_rrf = {k: sum(rrf[id(c)] for c in v) for k, v in by_law.items()}
     # Per-law evidence once per law, not once per candidate (民法典 alone brings ~200 candidates).
     law_stats = {k: (float(sum(1 for x in v if x.bm25_rank)), float(sum(1 for x in v if x.dense_rank)),
                      max(x.bm25 for x in v) / max_bm, max(x.dense for x in v) / max_dn)
@@ -144,19 +156,19 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
             title_cache[r.law_key] = (len(qgrams & tg) / max(len(qgrams), 1),
                                       float(sum(1 for t in content if t in r.title)))
         tcov, ttok = title_cache[r.law_key]
-        body = _normalize(r.text)
+        body = _body(r.text)
         agrams = _bigrams(r.text)
         neighbours = [pos.get((r.law_key, r.article_no + d)) for d in (-1, 1)] if r.article_no is not None else []
         c.features = [
             c.bm25, c.bm25 / max_bm, math.log(c.bm25_rank or depth * 2),
-            c.dense, c.dense / max_dn, math.log(c.dense_rank or depth * 2), c.rrf,
-            *(1.0 if r.level == x else 0.0 for x in LEVELS),
+            c.dense, c.dense / max_dn, math.log(c.dense_rank or depth * 2), rrf[id(c)],
+            *_LEVEL_ONE_HOT.get(r.level, _NO_LEVEL),
             *law_stats[r.law_key], law_rrf[r.law_key],
             tcov, ttok, len(qgrams & agrams) / max(len(qgrams), 1),
             max((_longest_common(p, body) / len(p) for p in phrases), default=0.0),
             math.log(len(r.text) + 1), math.log((r.article_no or 0) + 1),
             1.0 if ("解释" in r.title) or ("规定" in r.title and r.level == "司法解释") else 0.0,
-            max((n.rrf for n in neighbours if n is not None), default=0.0),
+            max((rrf[id(n)] for n in neighbours if n is not None), default=0.0),
             float(law_order[r.law_key]),
             c.own, math.log(c.own_rank or depth * 2),
             c.own_dense, math.log(c.own_dense_rank or depth * 2),

@@ -92,6 +92,13 @@ CASES = [
      "本细则施行前已经发生的行为，适用行为发生时的规定；本细则不认为违法或者处罚较轻的，适用本细则。"),
     ("retroactivity", "本细则实施以前已经登记的摊位，应当按照本细则规定重新申请登记，逾期未申请的原登记失效。",
      "本细则实施以前已经登记的摊位，登记继续有效。"),
+    # Found by blind set 5 (general forms, not its sentences).
+    ("fair_competition", "采购人可以要求投标人在开标前已在本区设立常驻服务机构。",
+     "采购人不得要求投标人在本区设立分支机构。"),
+    ("rights_restriction", "未办理登记的租赁合同，不得作为申请居住证的证明材料。",
+     "租赁合同可以作为申请居住证的居住证明材料。"),
+    ("power_expansion", "区公共资源交易中心负责对交易活动中的违规行为进行调查处理。",
+     "区公共资源交易中心发现违规行为的，应当报告区财政局并协助调查处理。"),
 ]
 
 
@@ -113,6 +120,7 @@ def test_penalty_range_against_cited_article() -> None:
 def test_issuer_authority() -> None:
     assert "issuer_authority" in cats(review("内容。", issuer="青川区创建文明城市工作指挥部"), 0)
     assert "issuer_authority" in cats(review("内容。", issuer="青川区校外培训治理工作领导小组办公室"), 0)
+    assert "issuer_authority" in cats(review("内容。", issuer="青川区安全生产工作联席会议办公室"), 0)
     assert "issuer_authority" not in cats(review("内容。", issuer="青川区人民政府办公室"), 0)
     assert "issuer_authority" not in cats(review("内容。", issuer="青川区卫生健康委员会"), 0)
 

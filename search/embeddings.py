@@ -380,9 +380,6 @@ def stderr_progress(label: str = "向量") -> Callable[[int, int], None]:
     return report
 
 
-NATIONAL_LEVELS = ("宪法", "法律", "行政法规", "司法解释", "部门规章", "案例")
-
-
 def embed_index(library: Any, encoder: Encoder, cache: VectorCache | None = None,
                 levels: Sequence[str] = (), in_force_on: Any = None,
                 progress: Callable[[int, int], None] | None = None) -> dict[str, int]:

@@ -22,7 +22,7 @@ from legalkb.ingest.errors import IngestError
 from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
 from legalkb.ingest.loader import SUFFIXES, load_file
 from legalkb.ingest.metadata import short_title
-from legalkb.ingest.model import REPEALED, Article, LegalDocument
+from legalkb.ingest.model import NATIONAL_LEVELS, REPEALED, Article, LegalDocument
 from legalkb.ingest.numerals import article_key
 from legalkb.ingest.status import StatusRegistry, assign_chain
 from legalkb.search.analysis import chars
@@ -38,7 +38,7 @@ from legalkb.search.backend import (
 from legalkb.search.citations import find_citations
 from legalkb.search.config import Config
 from legalkb.search.highlight import highlight
-from legalkb.search.places import NATIONAL_LEVELS, Gazetteer, Place, gazetteer_from
+from legalkb.search.places import Gazetteer, Place, gazetteer_from
 from legalkb.search.query import build_query
 from legalkb.search.records import document_records
 from legalkb.search.rerank import DEPTH, rerank_hits
@@ -174,6 +174,8 @@ class Library:
         self.vector_cache = vector_cache
         self.registry = registry or StatusRegistry.load()
         self._today = today
+        # Derived from the stored documents, built on first use and dropped on every write.
+        self._documents: list[Record] | None = None
         self._aliases: dict[str, str] | None = None
         self._gazetteer: Gazetteer | None = None
         self._doc_cache: OrderedDict[str, LegalDocument] = OrderedDict()
@@ -294,9 +296,7 @@ class Library:
             self.backend.upsert(batch)
         self.backend.refresh()
         self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
-        self._aliases = None
-        self._gazetteer = None
-        self._doc_cache.clear()
+        self._forget_documents()
 
     def _date_repeals(self, docs: Sequence[LegalDocument]) -> None:
         """A law the source marks repealed, with no registry entry, gets its repeal date and
@@ -350,18 +350,27 @@ class Library:
                     recs.extend(document_records(d))
             self.backend.upsert(recs)
             self.backend.refresh()
-        self._aliases = None
-        self._gazetteer = None
-        self._doc_cache.clear()
+        self._forget_documents()
         return n
 
     # -- lookup ----------------------------------------------------------------------------
+    def _forget_documents(self) -> None:
+        self._documents = self._aliases = self._gazetteer = None
+        self._doc_cache.clear()
+
+    def _document_records(self) -> list[Record]:
+        """Every stored document's metadata record (no payload): one scan for the law aliases and
+        the gazetteer."""
+        if self._documents is None:
+            self._documents = self.backend.documents(Filters(kind="document"), limit=1_000_000)
+        return self._documents
+
     def aliases(self) -> dict[str, str]:
         """Every name a law goes by → law_key: full title, short title, title without
         中华人民共和国, and names from the status registry."""
         if self._aliases is None:
             out: dict[str, str] = {}
-            for r in self.backend.documents(Filters(kind="document"), limit=1_000_000):
+            for r in self._document_records():
                 for name in (r.title, r.short_title, short_title(r.title)):
                     if name:
                         out.setdefault(name, r.law_key)
@@ -374,8 +383,8 @@ class Library:
     def gazetteer(self) -> Gazetteer:
         """Places the corpus has local rules for (regions, and the cities local titles start with)."""
         if self._gazetteer is None:
-            docs = self.backend.documents(Filters(kind="document"), limit=1_000_000)
-            self._gazetteer = gazetteer_from(d for d in docs if d.region and d.level not in NATIONAL_LEVELS)
+            self._gazetteer = gazetteer_from(d for d in self._document_records()
+                                             if d.region and d.level not in NATIONAL_LEVELS)
         return self._gazetteer
 
     def resolve_law(self, name: str) -> str | None:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-# Levels that bind the whole country: a document of another level with a region is a local rule.
-NATIONAL_LEVELS = frozenset({"宪法", "法律", "行政法规", "司法解释", "部门规章", "案例"})
 # A local title starts with its place: 杭州市养犬管理条例, 景宁畲族自治县…条例. (区 is left out:
 # 北京经济技术开发区, 烟台葡萄酒产区 are areas inside a city, not names people ask with.)
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "省", "市", "盟")
@@ -81,21 +80,26 @@ def title_place(title: str) -> str | None:
     return m.group(1) if m else None
 
 
-def gazetteer_from(docs: Iterable[object]) -> Gazetteer:
+def _stem(place: str) -> str:
+    """The shortest name a place goes by ('杭州市' → '杭州')."""
+    forms = _forms(place)
+    return forms[-1] if forms else place
+
+
+def gazetteer_from(docs: Iterable[Any]) -> Gazetteer:
     """From document records (`region`, `title`) of local rules."""
-    regions: dict[str, str] = {}
+    regions: set[str] = set()
     titled: dict[str, str] = {}
     for d in docs:
-        region = getattr(d, "region", "") or ""
-        if not region:
+        if not d.region:
             continue
-        regions[region] = region
-        place = title_place(getattr(d, "title", "") or "")
+        regions.add(d.region)
+        place = title_place(d.title or "")
         if place and not place.startswith(_NOT_A_PREFIX):
-            titled.setdefault(place, region)
+            titled.setdefault(place, d.region)
     # A lazy match can stop inside a longer name ('杭州城市…' → 杭州城市, '宁波杭州湾…市' →
     # 宁波杭州…): drop a title place whose stem starts with another place's stem.
-    stems = {_forms(p)[-1]: p for p in (*regions, *titled)}
-    kept = {p: r for p, r in titled.items()
-            if not any(_forms(p)[-1] != s and _forms(p)[-1].startswith(s) for s in stems)}
-    return Gazetteer([*regions.items(), *kept.items()])
+    stems = {_stem(p) for p in (*regions, *titled)}
+    kept = [(p, r) for p, r in titled.items()
+            if not any(s != _stem(p) and _stem(p).startswith(s) for s in stems)]
+    return Gazetteer([*((r, r) for r in regions), *kept])

@@ -65,10 +65,12 @@ def test_a_named_place_brings_its_local_rules_first(library: Library) -> None:
 
 
 def test_local_rules_must_match_about_as_well_as_national_ones(library: Library) -> None:
-    # 山东 is named, but no 山东 rule is about wages: the national ranking stands unchanged.
-    res = library.search("山东的用人单位拖欠劳动报酬怎么办")
+    # 山东 is named and a 山东 rule shares a word (逾期不…支付/交纳), but none is about wages: the
+    # national ranking stands unchanged, the property-fee rule is not put first.
+    res = library.search("山东的用人单位逾期不支付劳动报酬怎么办")
     assert res.local_regions == []
     assert res.hits[0].short_title == "劳动合同法"
+    assert all(h.title != "东临市物业管理条例" for h in res.hits[:2])
 
 
 def test_an_explicit_region_filter_is_not_second_guessed(library: Library) -> None:

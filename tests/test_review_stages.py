@@ -8,6 +8,7 @@ import pytest
 
 from legalkb.corpus.crosswalk import compute
 from legalkb.ingest.model import REPEALED as DOC_REPEALED
+from legalkb.ingest.status import RegistryEntry, StatusRegistry
 from legalkb.review.amounts import fine_ranges
 from legalkb.review.citations import extract_citations
 from legalkb.review.model import (
@@ -22,7 +23,7 @@ from legalkb.review.model import (
 )
 from legalkb.review.parse import parse_draft, read_draft
 from legalkb.review.resolve import resolve_citations
-from legalkb.review.testing import FakeEntry, FakeLibrary, FakeRegistry, make_law
+from legalkb.review.testing import FakeLibrary, make_law
 
 HEAD = "青川区测试管理办法\n青政发〔2026〕1号\n青川区人民政府　2026年3月1日\n\n"
 
@@ -129,7 +130,8 @@ def _library() -> FakeLibrary:
     noise_old = make_law("中华人民共和国环境噪声污染防治法", {58: "旧噪声法罚则。"}, status=DOC_REPEALED,
                          effective=dt.date(2018, 12, 29))
     future = make_law("中华人民共和国未来法", {1: "内容。"}, effective=dt.date(2030, 1, 1))
-    reg = FakeRegistry([FakeEntry("中华人民共和国侵权责任法", "侵权责任法", dt.date(2021, 1, 1), "民法典", "民法典第一千二百六十条")])
+    reg = StatusRegistry([RegistryEntry("中华人民共和国侵权责任法", "侵权责任法", dt.date(2021, 1, 1), "民法典",
+                                       "民法典第一千二百六十条")])
     return FakeLibrary([old, new, mediation, noise_old, future], reg)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from legalkb.ingest.numerals import article_key
 from legalkb.search import adapter as adapter_mod
 from legalkb.search.backend import Filters
-from legalkb.search.embeddings import VectorCache, configured_encoder, fill_vectors, query_text
+from legalkb.search.embeddings import configured_encoder, fill_vectors, query_text
 from legalkb.search.evaluate import fold_of, load_questions
 from legalkb.search.library import Library
 
@@ -51,7 +51,6 @@ def main() -> None:
     if encoder is None:
         sys.exit("needs LEGALKB_EMBED_MODEL")
     lib = Library.open()
-    cache = VectorCache(lib.vector_cache.path) if lib.vector_cache is not None else None
     today = dt.date.today()
     questions = load_questions(args.file)
     q_vecs = encoder.encode([query_text(q.question) for q in questions]).astype(np.float32)
@@ -65,7 +64,7 @@ def main() -> None:
                 ids.append(f"{rec.doc_id}#{article_key(no, sub)}")
         gold_ids.append(ids)
     records = {r.id: r for r in lib.backend.get(sorted({i for ids in gold_ids for i in ids}))}
-    fill_vectors(list(records.values()), encoder, cache)
+    fill_vectors(list(records.values()), encoder, lib.vector_cache)
     gold_vecs = [[np.asarray(records[i].vector, dtype=np.float32) for i in ids if i in records]
                  for ids in gold_ids]
     print(f"{len(questions)} questions, {sum(map(len, gold_vecs))} gold articles with vectors", file=sys.stderr)

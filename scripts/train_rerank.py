@@ -24,12 +24,12 @@ import numpy as np
 
 from legalkb.search.backend import Filters
 from legalkb.search.evaluate import _mean, fold_of, load_questions, norm_title, score_ranking
+from legalkb.search.folds import HELD_OUT_FOLD
 from legalkb.search.library import Library
 from legalkb.search.query import build_query
 from legalkb.search.rerank import (
     DEPTH,
     FEATURES,
-    HELD_OUT_FOLD,
     candidates,
     featurize,
     model_from_lightgbm,

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from legalkb.search.folds import for_current_fold
+
 ADAPTER_FILE = "query_adapter.npz"
 
 
@@ -31,10 +33,7 @@ class QueryAdapter:
         self.folds = folds
 
     def apply(self, vector: Any) -> np.ndarray:
-        from legalkb.search.rerank import HELD_OUT_FOLD
-
-        held = HELD_OUT_FOLD.get()
-        u, v = self.folds[held[0]] if held is not None and len(self.folds) == held[1] else self.full
+        u, v = for_current_fold(self.full, self.folds)
         x = np.asarray(vector, dtype=np.float32)
         y = x + (x @ u) @ v
         return y / max(float(np.linalg.norm(y)), 1e-12)

@@ -8,7 +8,7 @@ article number agree.
 
 With `folds=k` the questions are split into k folds (a hash of the question id, the same split as
 scripts/train_*.py) and each question is scored by the reranker's fold model that never saw it,
-with an answered-question memory that leaves its fold out (rerank.HELD_OUT_FOLD). On the training
+with an answered-question memory that leaves its fold out (search/folds.py). On the training
 file this reproduces the cross-validated numbers; without `folds` they would be in-sample. The
 per-fold metrics show the spread: a change smaller than it is noise.
 """
@@ -29,7 +29,7 @@ from typing import Any
 import click
 
 from legalkb.ingest.numerals import cn_to_int
-from legalkb.search.rerank import HELD_OUT_FOLD
+from legalkb.search.folds import HELD_OUT_FOLD
 
 CUTOFFS = (1, 5, 10)
 _GOLD = re.compile(r"^(.*?)第([0-9零〇一二两三四五六七八九十百千]+)条(?:之([0-9零〇一二两三四五六七八九十]+))?$")
@@ -118,7 +118,7 @@ def evaluate_stard(library: Any, path: str | Path, top_k: int = 100, folds: int 
     details: list[dict[str, Any]] = []
     for i, q in enumerate(questions):
         # With folds, a learned ranker that ships fold models scores this question with the one
-        # trained without it (see rerank.HELD_OUT_FOLD); without folds: the shipped model.
+        # trained without it (see search/folds.py); without folds: the shipped model.
         token = HELD_OUT_FOLD.set((fold_of(q.id, folds), folds) if folds else None)
         t0 = time.perf_counter()
         try:

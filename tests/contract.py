@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from legalkb.ingest.model import Article, LegalDocument, Paragraph
-from legalkb.search.backend import FieldQuery, Filters, SearchBackend
+from legalkb.search.backend import FieldQuery, Filters, Record, SearchBackend
 from legalkb.search.library import Library
 from legalkb.search.query import build_query
 from legalkb.search.records import document_records
@@ -48,6 +48,17 @@ def corpus() -> list[LegalDocument]:
         _doc("劳动合同法", "2012-12-28", ["用人单位应当按照劳动合同约定和国家规定，向劳动者及时足额支付劳动报酬。",
                                       "用人单位拖欠或者未足额支付劳动报酬的，劳动者可以依法向当地人民法院申请支付令。"]),
     ]
+
+
+def _with_unit_vectors(backend: SearchBackend) -> list[Record]:
+    """Index the corpus with article i's vector = the i-th unit vector (16 dims); its articles."""
+    recs = [r for d in corpus() for r in document_records(d)]
+    arts = [r for r in recs if r.kind == "article"]
+    for i, r in enumerate(arts):
+        r.vector = [1.0 if j == i else 0.0 for j in range(16)]
+    backend.upsert(recs)
+    backend.refresh()
+    return arts
 
 
 class BackendContract:
@@ -156,14 +167,7 @@ class BackendContract:
         assert backend.search(FieldQuery(), Filters(kind="case", cites=["民法典@2020-05-28#1"]), limit=5).total == 0
 
     def test_vector_search_with_filters(self, backend: SearchBackend) -> None:
-        recs = [r for d in corpus() for r in document_records(d)]
-        arts = [r for r in recs if r.kind == "article"]
-        for i, r in enumerate(arts):
-            v = [0.0] * 16
-            v[i] = 1.0
-            r.vector = v
-        backend.upsert(recs)
-        backend.refresh()
+        arts = _with_unit_vectors(backend)
         query = [1.0, 0.5] + [0.0] * 14
         hits = backend.vector_search(query, Filters(), limit=2)
         assert [h.id for h in hits] == [arts[0].id, arts[1].id]
@@ -173,14 +177,7 @@ class BackendContract:
     def test_vector_search_within_one_law(self, backend: SearchBackend) -> None:
         # The reranker searches the best laws on their own by meaning: the law's articles must come
         # back in similarity order even when every other law's articles are closer to the query.
-        recs = [r for d in corpus() for r in document_records(d)]
-        arts = [r for r in recs if r.kind == "article"]
-        for i, r in enumerate(arts):
-            v = [0.0] * 16
-            v[i] = 1.0
-            r.vector = v
-        backend.upsert(recs)
-        backend.refresh()
+        arts = _with_unit_vectors(backend)
         query = [0.0] * 16
         query[2], query[3], query[4] = 0.2, 0.9, 0.5          # 行政处罚法 2021, articles 1–3
         for j in range(5, 11):

@@ -3,13 +3,12 @@
     LEGALKB_HOME=/tmp/lkb-full LEGALKB_EMBED_MODEL=/path/m3e-small \
         python scripts/train_adapter.py ../shared/eval/stard/train.jsonl
 
-Fits W (question vector → gold article vector, ridge towards the identity: W = (XᵀX + λI)⁻¹(XᵀY + λI))
-on all questions and on each 5-fold training split, keeps W − I at rank 32 (float16), and reports
-the cross-validated dense-only Recall@10/100 (each question searched corpus-wide through
-`vector_search` with the fold model that never saw it) next to the raw question vector's. Gold
-article vectors come from the vector cache (the same text and model the index was built with).
-Retrain the hybrid reranker afterwards (`scripts/train_rerank.py --hybrid`): its dense features
-change with the adapter.
+The method is `legalkb.search.adapter.fit` (a softmax over every in-force article vector; see
+that module). Reports the cross-validated dense-only Recall@10/100 — each question searched
+corpus-wide through `vector_search` with the fold model that never saw it — next to the raw
+question vector's, then writes one model per fold and one on all questions. Needs the embedded
+engine (it reads the whole vector matrix). Retrain the hybrid reranker afterwards
+(`scripts/train_rerank.py --hybrid`): its dense features change with the adapter.
 """
 
 from __future__ import annotations
@@ -23,27 +22,18 @@ import numpy as np
 
 from legalkb.ingest.numerals import article_key
 from legalkb.search import adapter as adapter_mod
+from legalkb.search.adapter import EPOCHS, RANK, fit
 from legalkb.search.backend import Filters
-from legalkb.search.embeddings import configured_encoder, fill_vectors, query_text
+from legalkb.search.embeddings import configured_encoder, query_text
 from legalkb.search.evaluate import fold_of, load_questions
 from legalkb.search.library import Library
-
-LAMBDA = 1.0
-RANK = 32
-
-
-def fit(x: np.ndarray, y: np.ndarray, lam: float, rank: int) -> tuple[np.ndarray, np.ndarray]:
-    d = x.shape[1]
-    w = np.linalg.solve(x.T @ x + lam * np.eye(d), x.T @ y + lam * np.eye(d))
-    u, s, vt = np.linalg.svd(w - np.eye(d))
-    return (u[:, :rank] * s[:rank]).astype(np.float32), vt[:rank].astype(np.float32)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("file", type=Path)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--lam", type=float, default=LAMBDA)
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--rank", type=int, default=RANK)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
@@ -63,21 +53,22 @@ def main() -> None:
             if rec is not None:
                 ids.append(f"{rec.doc_id}#{article_key(no, sub)}")
         gold_ids.append(ids)
-    records = {r.id: r for r in lib.backend.get(sorted({i for ids in gold_ids for i in ids}))}
-    fill_vectors(list(records.values()), encoder, lib.vector_cache)
-    gold_vecs = [[np.asarray(records[i].vector, dtype=np.float32) for i in ids if i in records]
-                 for ids in gold_ids]
-    print(f"{len(questions)} questions, {sum(map(len, gold_vecs))} gold articles with vectors", file=sys.stderr)
-
-    def split(keep: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        x = np.vstack([q_vecs[i] for i in keep for _ in gold_vecs[i]])
-        y = np.vstack([g for i in keep for g in gold_vecs[i]])
-        return x, y
+    if not hasattr(lib.backend, "vector_matrix"):
+        sys.exit("train_adapter.py needs the embedded engine (it trains against the whole vector matrix)")
+    corpus_ids, corpus = lib.backend.vector_matrix(Filters(as_of=today))
+    row_of = {rid: i for i, rid in enumerate(corpus_ids)}
+    gold_rows = [[row_of[i] for i in ids if i in row_of] for ids in gold_ids]
+    print(f"{len(questions)} questions, {sum(map(len, gold_rows))} gold articles with vectors, "
+          f"{len(corpus_ids)} in-force article vectors", file=sys.stderr)
 
     folds = [fold_of(q.id, args.folds) for q in questions]
-    fold_models = [fit(*split([i for i, f in enumerate(folds) if f != k]), args.lam, args.rank)
-                   for k in range(args.folds)]
-    full = fit(*split(list(range(len(questions)))), args.lam, args.rank)
+
+    def train(keep: set[int]) -> tuple[np.ndarray, np.ndarray]:
+        return fit(q_vecs, [g if i in keep else [] for i, g in enumerate(gold_rows)], corpus,
+                   rank=args.rank, epochs=args.epochs)
+
+    fold_models = [train({i for i, f in enumerate(folds) if f != k}) for k in range(args.folds)]
+    full = train(set(range(len(questions))))
 
     def recall(vec: np.ndarray, q: int) -> tuple[float, float]:
         hits = [h.id for h in lib.backend.vector_search(vec, Filters(as_of=today), limit=100)]

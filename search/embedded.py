@@ -303,6 +303,17 @@ class EmbeddedBackend:
             self._vectors = (ids, mat, by_doc)
         return self._vectors
 
+    def vector_matrix(self, filters: Filters) -> tuple[list[str], np.ndarray]:
+        """Ids and unit vectors of the stored articles passing document-level `filters`.
+
+        Not part of the backend contract: `scripts/train_adapter.py` trains against every
+        candidate at once (a softmax over the whole corpus), which no search API exposes."""
+        ids, mat, _ = self._vector_matrix()
+        rows = self._allowed_rows(filters)
+        if rows is None:
+            return ids, mat
+        return [ids[i] for i in rows], mat[rows]
+
     def vector_search(self, vector: Sequence[float], filters: Filters, *, limit: int = 10) -> list[EngineHit]:
         ids, mat, _ = self._vector_matrix()
         if not ids or limit <= 0:

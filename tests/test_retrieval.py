@@ -296,6 +296,29 @@ def test_query_adapter_round_trip_fold_choice_and_model_check(tmp_path: Path) ->
     assert abs(float(np.linalg.norm(y)) - 1.0) < 1e-6
 
 
+def test_adapter_fit_learns_a_hidden_map_from_question_to_article_space() -> None:
+    """Questions are their gold article seen through a fixed random rotation: raw similarity
+    cannot find the gold article, the fitted adapter must (on questions it was not trained on)."""
+    from legalkb.search.adapter import fit
+
+    rng = np.random.default_rng(1)
+    d, n = 16, 300
+    corpus = rng.normal(size=(n, d)).astype(np.float32)
+    corpus /= np.linalg.norm(corpus, axis=1, keepdims=True)
+    rotation = np.linalg.qr(rng.normal(size=(d, d)))[0].astype(np.float32)
+    gold = rng.integers(0, n, size=400)
+    questions = corpus[gold] @ rotation + rng.normal(scale=0.05, size=(400, d)).astype(np.float32)
+    train = [[int(g)] if i < 300 else [] for i, g in enumerate(gold)]   # the last 100 held out
+    u, v = fit(questions, train, corpus, rank=d, epochs=200)
+
+    def top1(q: np.ndarray) -> float:
+        return float(np.mean(np.argmax(q @ corpus.T, axis=1) == gold[300:]))
+
+    held_out = questions[300:]
+    assert top1(held_out) < 0.1
+    assert top1(held_out + (held_out @ u) @ v) > 0.9
+
+
 def test_adapter_only_applies_to_the_model_it_was_trained_for() -> None:
     from legalkb.search.adapter import _shipped, adapt, adapter_for
 

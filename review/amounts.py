@@ -1,6 +1,7 @@
 """Fine amounts and ranges in Chinese legal text: '二百元以上一千元以下', '2万元以下', '千分之五以上千分之十以下',
-'违法所得一倍以上五倍以下', '处二百元罚款'. Used by the penalty_range check, which compares a draft's
-ranges against the cited superior article's."""
+'违法所得一倍以上五倍以下', '处二百元罚款'; and the length of a ban ('在一至三年内禁止参加政府采购
+活动', '三年内不得申请'). Used by the penalty_range check, which compares a draft's ranges against
+the superior article's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 
 from legalkb.ingest.numerals import cn_to_int
 
-_NUM = r"[0-9０-９.零〇一二两三四五六七八九十百千万亿点]+"
+_DIGITS = "0-9０-９.零〇一二两三四五六七八九十百千万亿点"
+_NUM = rf"[{_DIGITS}]+"
 _AMOUNT = rf"(?:(?P<ratio>千分之|百分之)(?P<rn>{_NUM})|(?P<n>{_NUM})(?P<unit>万元|元|倍|%))"
 _ONE = re.compile(_AMOUNT)
 _RANGE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:以上|至|到|-|—|～|~)(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})(?:以下)?")
@@ -21,7 +23,7 @@ _FIXED = re.compile(rf"(?:处|并处|处以)(?P<a>{_AMOUNT.replace('?P<', '?P<a_
 
 @dataclass(frozen=True)
 class Range:
-    kind: str      # 'yuan' | 'ratio' (a share of a base amount: 百分之五十 = 0.5, 一倍 = 1.0)
+    kind: str      # 'yuan' | 'ratio' (a share of a base amount: 百分之五十 = 0.5, 一倍 = 1.0) | 'years' (a ban)
     low: float
     high: float
     start: int = 0
@@ -34,9 +36,13 @@ class Range:
         def fmt(v: float) -> str:
             if math.isinf(v):
                 return "∞"
+            if self.kind == "years":
+                return f"{v:g}年"
             if self.kind == "ratio":
                 return f"{v:g}倍" if v >= 1 else f"{v * 100:g}%"
             return f"{v:,.0f}元"
+        if self.kind == "years" and self.low == self.high:
+            return fmt(self.low)
         return f"{fmt(self.low)}–{fmt(self.high)}"
 
 
@@ -125,3 +131,36 @@ def fine_ranges(text: str) -> list[Range]:
         if "罚款" in tail or "罚款" in head:
             out.append(r)
     return out
+
+
+# A ban's length: '在一至三年内禁止参加…', '三年至五年内禁止其…', '三年内不得再次申请'. Only before a ban
+# verb, so that prison terms (三年以上七年以下有期徒刑) and validity periods never compare with it.
+_BAN_VERB = r"(?:禁止|不得|不予|不再|取消|限制)"
+_BAN_RANGE = re.compile(rf"(?P<a>{_NUM})年?(?:以上|至|到|-|—|～|~)(?P<b>{_NUM})年(?:以下)?(?:以内|内)[，,]?{_BAN_VERB}")
+# Not the upper end of a range (至三年内) nor the tail of a longer number.
+_BAN_ONE = re.compile(rf"(?<![至到上\-—～~{_DIGITS}])(?P<b>{_NUM})年(?:以内|内)[，,]?{_BAN_VERB}")
+
+
+def ban_ranges(text: str) -> list[Range]:
+    """The lengths of bans in `text`, in years ('一至三年内禁止' → 1–3; '三年内不得' → 3–3)."""
+    out: list[Range] = []
+    for m in _BAN_RANGE.finditer(text):
+        try:
+            out.append(Range("years", _value(m.group("a")), _value(m.group("b")), m.start(), m.end()))
+        except ValueError:
+            continue
+    for m in _BAN_ONE.finditer(text):
+        if any(r.start <= m.start() < r.end for r in out):
+            continue
+        try:
+            v = _value(m.group("b"))
+        except ValueError:
+            continue
+        out.append(Range("years", v, v, m.start(), m.end()))
+    out.sort(key=lambda r: r.start)
+    return out
+
+
+def penalty_ranges(text: str) -> list[Range]:
+    """Fine ranges and ban lengths: what a superior penalty provision bounds."""
+    return sorted(fine_ranges(text) + ban_ranges(text), key=lambda r: r.start)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from legalkb.ingest.numerals import article_label
-from legalkb.review.amounts import Range, fine_ranges
+from legalkb.review.amounts import Range, penalty_ranges
+from legalkb.review.deadlines import find_shortened_deadline
 from legalkb.review.evidence import Retriever
 from legalkb.review.model import (
     FOUND,
@@ -180,14 +181,14 @@ def _amounts_fit(sentence: str, superior: str) -> bool:
     the same party (个人 / 单位). A penalty sentence restates a provision only if the provision
     fines the same conduct: similar boilerplate (由…主管部门责令改正，处…合同价款…罚款) about other
     conduct is not a restatement."""
-    mine = fine_ranges(sentence)
+    mine = penalty_ranges(sentence)
     if not mine:
         return True
     cb = _content(conduct_of(sentence))
     if len(cb) >= 3 and _fines_for_conduct(superior, cb) is None:
         return False
     return compare_by_actor(sentence, superior) is None and all(
-        any(r.within(t) for t in fine_ranges(superior)) for r in mine)
+        any(r.within(t) for t in penalty_ranges(superior)) for r in mine)
 
 
 def _clause_of(c: ResolvedCitation, sents: list[Sentence]) -> str:
@@ -313,13 +314,13 @@ def check_penalty_range(sents: list[Sentence], cites: list[ResolvedCitation]
     """Sentences whose fine ranges fall outside every range of the same kind in the cited article."""
     out = []
     for sent in sents:
-        draft_r = fine_ranges(sent.text)
+        draft_r = penalty_ranges(sent.text)
         if not draft_r:
             continue
         for c in _citations_near(sent, cites):
             if c.resolution != FOUND or not c.citation.article or not c.text:
                 continue
-            if not fine_ranges(c.text):
+            if not penalty_ranges(c.text):
                 continue
             got = compare_by_actor(sent.text, c.text)
             if got:
@@ -353,8 +354,11 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
     province = province_of(text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
 
     def fine_span(sent: Sentence, r: Range) -> tuple[int, int]:
-        # Quote the whole fine phrase: from the amount to the end of '…罚款'.
+        # Quote the whole phrase: from the amount to the end of '…罚款', or of the ban ('…活动').
         span = (r.start + sent.start, r.end + sent.start)
+        if r.kind == "years":
+            end = re.search(r"[，,；;。]", text[span[1]:sent.end])
+            return (span[0], span[1] + end.start()) if end else (span[0], sent.end)
         tail = text.find("罚款", span[1], sent.end)
         return (span[0], tail + 2) if tail != -1 else span
 
@@ -383,6 +387,17 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                           superior_range="、".join(r.label() for r in sup))
                 add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
                     extra=[Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.text)])
+        elif rule.kind == "deadline_shortened":
+            for sent in sents:
+                sd = find_shortened_deadline(sent.text, retriever)
+                if sd is None:
+                    continue
+                cited = f"《{sd.title}》{sd.article}"
+                kw = dict(action=sd.draft.action, draft_limit=sd.draft.label, cited=cited,
+                          superior_limit=sd.superior.label)
+                add(rule, sent.article.number, (sent.start + sd.draft.start, sent.start + sd.draft.end),
+                    _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
+                    extra=[Basis(title=sd.title, article=sd.article, status=sd.status, text=sd.text)])
         elif rule.kind == "issuer":
             allowed = re.compile(rule.params.get("allowed", r"$^"))
             forbidden = [re.compile(p) for p in rule.params.get("forbidden", [])]

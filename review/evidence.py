@@ -63,11 +63,11 @@ class Retriever:
         self._cache[q] = out
         return out
 
-    def penalty_hits(self, query: str, levels: tuple[str, ...], top_k: int = 5,
-                     region: tuple[str, ...] = ()) -> list[EvidenceHit]:
+    def provisions(self, query: str, levels: tuple[str, ...], top_k: int = 5,
+                   region: tuple[str, ...] = ()) -> list[EvidenceHit]:
         """Provisions of the given levels (and region, for local regulations) in force on the
         review date, in search order (used to find the superior penalty for a conduct the draft
-        fines without citing one)."""
+        fines without citing one, the superior time limit of a remedy the draft shortens)."""
         key = "\x00P" + "|".join(levels) + "|" + "|".join(region) + "\x00" + query
         if key in self._cache:
             return self._cache[key]

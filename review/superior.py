@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from legalkb.corpus.crosswalk import bigrams
-from legalkb.review.amounts import Range, fine_ranges
+from legalkb.review.amounts import Range, penalty_ranges
 from legalkb.review.model import FOUND, ResolvedCitation
 
 PENALTY_LEVELS = ("法律", "行政法规")
@@ -99,7 +99,7 @@ def actor_ranges(text: str, default: str = "") -> list[tuple[str, Range]]:
     pos = 0
     for seg in re.split(r"(?<=[\n；。])", text):
         prev = 0
-        for r in fine_ranges(seg):
+        for r in penalty_ranges(seg):
             window = seg[prev:r.start]
             last = max(((m.end(), "person") for m in _PERSON.finditer(window)), default=(-1, ""))
             last_o = max(((m.end(), "org") for m in _ORG.finditer(window)), default=(-1, ""))
@@ -181,7 +181,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
     """The superior provision that penalises this sentence's conduct with a range the sentence's
     fines fall outside of, or None. `draft_cites`: (citing clause, resolved citation) pairs of
     the rest of the draft."""
-    draft = fine_ranges(sentence)
+    draft = penalty_ranges(sentence)
     if not draft:
         return None
     conduct = conduct_of(sentence)
@@ -193,7 +193,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
     aggravate = bool(_AGGRAVATE.search(sentence))
     body = _body(sentence)
     for clause, c in draft_cites:
-        if c.resolution != FOUND or not c.citation.article or not c.text or not fine_ranges(c.text):
+        if c.resolution != FOUND or not c.citation.article or not c.text or not penalty_ranges(c.text):
             continue
         other = _content(conduct_of(clause))
         share = len(cb & other) / len(cb)
@@ -213,10 +213,10 @@ def find_superior_penalty(sentence: str, retriever: Any,
     if province:
         tiers.append((LOCAL_LEVELS, (province,)))
     for levels, region in tiers:
-        for h in retriever.penalty_hits(conduct + " 罚款", levels, region=region):
+        for h in retriever.provisions(conduct + " 罚款", levels, region=region):
             if region and not h.title.startswith(region[0]):
                 continue  # a city's regulation: not known to bind the draft's area
-            if not fine_ranges(h.text):
+            if not penalty_ranges(h.text):
                 continue
             fines = _fines_for_conduct(h.text, cb)
             if fines is None or not _names_certificates(certs, fines):
@@ -247,9 +247,9 @@ def _fines_for_conduct(text: str, cb: set[str]) -> str | None:
     if best < CONDUCT_MATCH or where < 0:
         return None
     para = paras[where]
-    if fine_ranges(para):
+    if penalty_ranges(para):
         return para
     if _ITEM.match(para):
         rest = "\n".join(p for p in paras if not _ITEM.match(p))
-        return rest if fine_ranges(rest) else None
+        return rest if penalty_ranges(rest) else None
     return None

@@ -27,7 +27,11 @@ SCHOOL = make_law("中华人民共和国民办教育促进法", {
     18: ["审批机关对批准正式设立的民办学校发给办学许可证。", "审批机关对不批准正式设立的，应当说明理由。"]})
 ROAD = make_law("中华人民共和国道路交通安全法", {
     89: "行人、乘车人、非机动车驾驶人违反道路交通安全法律、法规关于道路通行规定的，处警告或者五元以上五十元以下罚款；非机动车驾驶人拒绝接受罚款处罚的，可以扣留其非机动车。"})
-LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD])
+GOV = make_law("中华人民共和国政府采购法", {
+    52: "供应商认为采购文件、采购过程和中标、成交结果使自己的权益受到损害的，可以在知道或者应知其权益受到损害之日起七个工作日内，以书面形式向采购人提出质疑。",
+    77: ["供应商有下列情形之一的，处以采购金额千分之五以上千分之十以下的罚款，列入不良行为记录名单，在一至三年内禁止参加政府采购活动，有违法所得的，并处没收违法所得：",
+         "（一）提供虚假材料谋取中标、成交的；", "（二）采取不正当手段诋毁、排挤其他供应商的。"]})
+LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD, GOV])
 def review(*articles: str, issuer: str = "青川区人民政府", title: str = "青川区测试办法",
            tail: str = "本办法自2026年4月1日起施行，有效期至2031年3月31日。"):
     return review_clauses(LIB, *articles, title=title, doc_number="青政发〔2026〕1号", issuer=issuer, tail=tail)
@@ -200,3 +204,24 @@ def test_aggravated_fine_bounded_by_the_cited_range() -> None:
                  "一年内三次以上违反通行规定的非机动车驾驶人，由公安机关交通管理部门从重处罚，处二百元罚款。")
     assert "penalty_range" in cats(rep, 2) and "penalty_creation" not in cats(rep, 2)
     assert not cats(rep, 1) & {"penalty_range", "penalty_creation"}
+
+
+def test_shortened_remedy_deadline_is_rights_restriction() -> None:
+    rep = review("供应商认为采购文件、采购过程和中标、成交结果使自己的权益受到损害的，应当在知道或者应知其权益受到损害之日起三个工作日内，以书面形式向采购人提出质疑；逾期提出的，采购人不予受理。")
+    f = next(f for f in rep.findings if f.rule == "B15")
+    assert f.category == "rights_restriction" and f.quote.startswith("三个工作日内")
+    assert "七个工作日" in f.message and f.basis[0].title == "中华人民共和国政府采购法" and f.basis[0].article == "第五十二条"
+    # The statutory limit restated, a longer one, and a limit on the administration: not flagged.
+    for ok in ("供应商认为采购过程使自己的权益受到损害的，可以在知道或者应知其权益受到损害之日起七个工作日内，以书面形式向采购人提出质疑。",
+               "供应商认为采购过程使自己的权益受到损害的，可以在知道或者应知其权益受到损害之日起十个工作日内，以书面形式向采购人提出质疑。",
+               "采购人应当在收到供应商的书面质疑后三个工作日内作出答复，并以书面形式通知质疑供应商。"):
+        assert "B15" not in {f.rule for f in review(ok).findings}, ok
+
+
+def test_uncited_ban_longer_than_the_superior_one_is_penalty_range() -> None:
+    rep = review("供应商提供虚假材料谋取中标、成交的，由区财政局处以采购金额千分之五以上千分之十以下的罚款，列入不良行为记录名单，在三年至五年内禁止其参加本区政府采购活动。")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert f.quote.startswith("三年至五年内禁止") and "1年–3年" in f.message and "3年–5年" in f.message
+    assert f.basis[0].title == "中华人民共和国政府采购法"
+    rep = review("供应商提供虚假材料谋取中标、成交的，由区财政局处以采购金额千分之五以上千分之十以下的罚款，列入不良行为记录名单，在一年至三年内禁止其参加本区政府采购活动。")
+    assert "penalty_range" not in cats(rep)

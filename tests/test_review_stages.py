@@ -9,8 +9,9 @@ import pytest
 from legalkb.corpus.crosswalk import compute
 from legalkb.ingest.model import REPEALED as DOC_REPEALED
 from legalkb.ingest.status import RegistryEntry, StatusRegistry
-from legalkb.review.amounts import fine_ranges
+from legalkb.review.amounts import ban_ranges, fine_ranges
 from legalkb.review.citations import extract_citations
+from legalkb.review.deadlines import time_limits
 from legalkb.review.model import (
     FOUND,
     NONEXISTENT,
@@ -185,6 +186,29 @@ def test_resolve_not_yet_in_force() -> None:
 ])
 def test_fine_ranges(text: str, labels: list[str]) -> None:
     assert [r.label() for r in fine_ranges(text)] == labels
+
+
+@pytest.mark.parametrize("text,labels", [
+    ("列入不良行为记录名单，在一至三年内禁止参加政府采购活动", ["1年–3年"]),
+    ("在三年至五年内禁止其参加本区政府采购活动", ["3年–5年"]),
+    ("被吊销许可证的，三年内不得再次申请", ["3年"]),
+    ("处三年以上七年以下有期徒刑", []),          # a prison term, not a ban
+    ("本办法有效期五年", []),                     # a validity period
+])
+def test_ban_ranges(text: str, labels: list[str]) -> None:
+    assert [r.label() for r in ban_ranges(text)] == labels
+
+
+@pytest.mark.parametrize("text,limits", [
+    ("应当在知道或者应知其权益受到损害之日起三个工作日内，以书面形式向采购人提出质疑", [("质疑", 3.0, "工作日")]),
+    ("可以自收到决定书之日起三十日内申请行政复议", [("复议", 30.0, "日")]),   # 复议, not any 申请
+    ("可以在答复期满后十五个工作日内向同级政府采购监督管理部门投诉", [("投诉", 15.0, "工作日")]),
+    ("对决定不服的，可以在六个月内提起行政诉讼", [("诉讼", 180.0, "日")]),
+    ("采购人应当在收到书面质疑后七个工作日内作出答复", []),                   # the administration's limit
+    ("申请人应当在五个工作日内补正材料", []),                                 # no remedy or application
+])
+def test_time_limits(text: str, limits: list[tuple[str, float, str]]) -> None:
+    assert [(x.action, x.value, x.unit) for x in time_limits(text)] == limits
 
 
 def test_crosswalk_compute_follows_moved_articles() -> None:

@@ -1,0 +1,121 @@
+"""Time limits a draft gives the public for a remedy or an application, compared with the superior
+provision's: '应当在知道或者应知其权益受到损害之日起三个工作日内…提出质疑' where 政府采购法第五十二条
+allows 七个工作日. A shorter limit takes away part of a statutory right (rights_restriction); a
+longer one, or a limit on the administration itself (作出答复、办结), restricts no one.
+
+Like superior.py: the sentence is searched among laws, administrative regulations and 部门规章
+in force on the review date; a provision counts only when one of its segments describes the same
+remedy (most of the sentence's content bigrams, the same action word) and sets a limit in the
+same unit. The best-matching segment decides: if it allows the draft's limit, nothing is
+reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from legalkb.review.amounts import _NUM, _value
+from legalkb.review.superior import CONDUCT_MATCH, _content
+
+DEADLINE_LEVELS = ("法律", "行政法规", "部门规章")
+# What the public does within the limit — remedies and applications — most specific first
+# ('申请行政复议' is a 复议 limit, not any 申请), each with the name limits are compared under.
+_ACTIONS = (("质疑", "质疑"), ("投诉", "投诉"), ("异议", "异议"), ("申诉", "申诉"), ("复议", "复议"),
+            ("诉讼", "诉讼"), ("起诉", "诉讼"), ("陈述", "陈述申辩"), ("申辩", "陈述申辩"), ("听证", "听证"),
+            ("举报", "举报"), ("复核", "复核"), ("申请", "申请"))
+# The administration's own acts: a limit on these binds the administration, not the public.
+_AGENCY = re.compile(r"作出|办结|答复|审查|审核|核实|受理|处理|决定|公示|告知|通知|送达|转送|回复")
+_LIMIT = re.compile(rf"(?P<n>{_NUM})(?:个)?(?P<unit>工作日|日|天|个月|月|年)(?:内|以内)")
+_DAYS = {"日": 1, "天": 1, "个月": 30, "月": 30, "年": 365}
+# The action must follow the limit closely, in the same segment ('三个工作日内，以书面形式向采购人提出质疑').
+_ACTION_WINDOW = 24
+
+
+@dataclass(frozen=True)
+class Limit:
+    value: float   # working days, or calendar days (months × 30, years × 365)
+    unit: str      # '工作日' | '日'
+    action: str
+    start: int
+    end: int       # end of the action word: the span a finding quotes
+    label: str     # as written: '三个工作日'
+    what: str      # from the limit to the action word: '，以书面形式向采购人提出质疑'
+
+
+@dataclass
+class SuperiorDeadline:
+    title: str
+    article: str
+    status: str
+    text: str
+    draft: Limit
+    superior: Limit
+
+
+def time_limits(text: str) -> list[Limit]:
+    """Limits within which someone must act, each with the remedy or application it is for."""
+    out = []
+    for m in _LIMIT.finditer(text):
+        tail = re.split(r"[；;。]", text[m.end():m.end() + _ACTION_WINDOW], maxsplit=1)[0]
+        agency = _AGENCY.search(tail)
+        if agency:
+            tail = tail[: agency.start()]
+        found = next(((tail.find(w), w, name) for w, name in _ACTIONS if w in tail), None)
+        if found is None:
+            continue
+        try:
+            n = _value(m.group("n"))
+        except ValueError:
+            continue
+        unit = m.group("unit")
+        value, kind = (n, "工作日") if unit == "工作日" else (n * _DAYS[unit], "日")
+        at, word, action = found
+        out.append(Limit(value, kind, action, m.start(), m.end() + at + len(word), m.group(0).rstrip("内以"),
+                         tail[: at + len(word)]))
+    return out
+
+
+def _same_object(mine: Limit, theirs: Limit) -> bool:
+    """'申请' says nothing about what is applied for: then the words between the limit and the
+    action must match too ('提交…专利申请文件' is not '提出专利申请')."""
+    if mine.action != "申请":
+        return True
+    a, b = _content(mine.what), _content(theirs.what)
+    return bool(a) and len(a & b) / len(a) >= CONDUCT_MATCH
+
+
+def _query(sentence: str) -> str:
+    return re.sub(rf"{_NUM}(?:个)?(?:工作日|日|天|个月|月|年)", " ", sentence)
+
+
+def find_shortened_deadline(sentence: str, retriever: Any,
+                            levels: tuple[str, ...] = DEADLINE_LEVELS) -> SuperiorDeadline | None:
+    """The superior provision whose limit for the same remedy is longer than the sentence's."""
+    mine = time_limits(sentence)
+    if not mine or retriever is None:
+        return None
+    cb = _content(_query(sentence))
+    if len(cb) < 4:
+        return None
+    # The segment describing the same remedy most closely decides, over all hits: one article may
+    # set different limits for neighbouring cases (专利法第三十条: 十六个月 for 发明, 三个月 for 外观设计).
+    best: tuple[float, Any, Limit, Limit] | None = None
+    for h in retriever.provisions(_query(sentence), levels):
+        for seg in re.split(r"[\n；。]", h.text):
+            share = len(cb & _content(seg)) / len(cb)
+            if share < CONDUCT_MATCH or (best is not None and share <= best[0]):
+                continue
+            theirs = time_limits(seg)
+            for d in mine:
+                same = [s for s in theirs if s.unit == d.unit and s.action == d.action and _same_object(d, s)]
+                if same:
+                    best = (share, h, d, max(same, key=lambda s: s.value))
+                    break
+    if best is None:
+        return None
+    _share, h, d, longest = best
+    if longest.value <= d.value:
+        return None  # the best-matching provision allows this limit
+    return SuperiorDeadline(h.title, h.article, h.status, h.text, d, longest)

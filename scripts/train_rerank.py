@@ -71,7 +71,7 @@ def collect(lib: Library, path: Path, hybrid: bool, depth: int, folds: int) -> l
         featurize(q.question, cands, fq.tokens, qa_top=qa_top)
         gold = set(q.gold)
         out.append({"id": q.id, "gold": q.gold,
-                    "keys": [_key(c.record) for c in cands],
+                    "keys": [_key(c.record) for c in cands], "ids": [c.record.id for c in cands],
                     "x": np.asarray([c.features for c in cands], dtype=np.float64).reshape(-1, len(FEATURES)),
                     "y": np.asarray([1 if _key(c.record) in gold else 0 for c in cands]),
                     "rrf": np.asarray([c.rrf if hybrid else c.bm25 for c in cands])})

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
+from legalkb.search.data import packaged_bytes
 from legalkb.search.folds import for_current_fold
 
 ADAPTER_FILE = "query_adapter.npz"
@@ -114,11 +114,8 @@ def _parse(raw: bytes) -> QueryAdapter:
 
 @lru_cache(maxsize=4)
 def _shipped() -> QueryAdapter | None:
-    try:
-        raw = resources.files("legalkb.search").joinpath(ADAPTER_FILE).read_bytes()
-    except FileNotFoundError:
-        return None
-    return _parse(raw)
+    raw = packaged_bytes(ADAPTER_FILE)
+    return _parse(raw) if raw is not None else None
 
 
 def adapter_for(encoder: Any) -> QueryAdapter | None:

@@ -20,12 +20,12 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from legalkb.search.analysis import normalize
+from legalkb.search.data import packaged_bytes
 
 MEMORY_FILE = "qa_stard.jsonl.gz"
 
@@ -139,8 +139,7 @@ def parse(lines: Iterable[str]) -> list[Answered]:
 
 @lru_cache(maxsize=1)
 def default_memory() -> QAMemory | None:
-    try:
-        raw = resources.files("legalkb.search").joinpath(MEMORY_FILE).read_bytes()
-    except FileNotFoundError:
+    raw = packaged_bytes(MEMORY_FILE)
+    if raw is None:
         return None
     return QAMemory(parse(gzip.decompress(raw).decode("utf-8").splitlines()))

@@ -25,7 +25,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ import numpy as np
 from legalkb.search.adapter import adapt
 from legalkb.search.analysis import normalize
 from legalkb.search.backend import EngineHit, FieldQuery, Filters, Record, SearchBackend
+from legalkb.search.data import packaged_bytes
 from legalkb.search.folds import HELD_OUT_FOLD, for_current_fold
 from legalkb.search.query import analyze, build_query
 
@@ -286,9 +286,8 @@ def _flatten(root: dict[str, Any]) -> dict[str, list]:
 
 @lru_cache(maxsize=4)
 def load_model(name: str) -> TreeModel | None:
-    try:
-        raw = resources.files("legalkb.search").joinpath(name).read_bytes()
-    except FileNotFoundError:
+    raw = packaged_bytes(name)
+    if raw is None:
         return None
     spec = json.loads(gzip.decompress(raw) if name.endswith(".gz") else raw)
     if spec.get("features") != list(FEATURES):

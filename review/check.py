@@ -37,6 +37,7 @@ from legalkb.review.superior import (
     DEFAULT_PROVINCE,
     _content,
     _fines_for_conduct,
+    city_of,
     compare_by_actor,
     conduct_of,
     find_superior_penalty,
@@ -56,16 +57,35 @@ class Sentence:
     clause_end: int
 
 
+_ITEM_MARK = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
+_PENALTY_WORD = re.compile(r"罚款|没收|吊销|警告|拘留|责令停")
+
+
+def _pieces(part: str) -> list[tuple[int, str]]:
+    """A sentence as (offset, text) pieces: one per item when it lists penalties item by item
+    ('有下列情形之一的，按照以下规定处理：（一）…的，处…罚款；（二）…的，可以处…罚款'), so that each
+    item's fine is checked against the superior provision for its own conduct; else itself."""
+    marks = [m.start() for m in _ITEM_MARK.finditer(part)]
+    if len(marks) < 2 or not part[: marks[0]].rstrip().endswith(("：", ":")):
+        return [(0, part)]
+    bounds = marks + [len(part)]
+    items = [(a, part[a:b].rstrip().rstrip("；;")) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if sum(1 for _a, t in items if _PENALTY_WORD.search(t)) < 2:
+        return [(0, part)]
+    return [(0, part[: marks[0]])] + items
+
+
 def sentences(draft: DraftDocument) -> list[Sentence]:
     out = []
     for art in draft.articles:
         for cl in art.clauses:
             pos = 0
             for part in re.split(r"(?<=。)", cl.text):
-                if part.strip():
-                    lead = len(part) - len(part.lstrip())
-                    s = cl.start + pos + lead
-                    out.append(Sentence(part.strip(), s, s + len(part.strip()), art, cl.start, cl.end))
+                for off, piece in _pieces(part):
+                    if piece.strip():
+                        lead = len(piece) - len(piece.lstrip())
+                        s = cl.start + pos + off + lead
+                        out.append(Sentence(piece.strip(), s, s + len(piece.strip()), art, cl.start, cl.end))
                 pos += len(part)
     return out
 
@@ -352,6 +372,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
 
     range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
     province = province_of(text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
+    city = city_of(text, province)
 
     def fine_span(sent: Sentence, r: Range) -> tuple[int, int]:
         # Quote the whole phrase: from the amount to the end of '…罚款', or of the ban ('…活动').
@@ -368,7 +389,9 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 if rule.params.get("superior_search") and range_rule is not None:
                     others = [(_clause_of(c, sents), c) for c in cites
                               if not (sent.clause_start <= c.citation.start < sent.clause_end)]
-                    sp = find_superior_penalty(sent.text, retriever, others, province)
+                    sp = find_superior_penalty(sent.text, retriever, others, province, city)
+                    if sp is not None and not sp.bad:
+                        continue  # a superior provision fines this conduct within these amounts
                     if sp is not None:
                         cited = f"《{sp.title}》{sp.article}"
                         kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=cited,

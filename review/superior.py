@@ -47,7 +47,7 @@ _CERT = re.compile(r"《([^》]{2,30})》|(?:未|没有|无)(?:依法)?(?:取得
 CONDUCT_MATCH = 0.5
 _CITE = re.compile(r"(依照|依据|根据|按照)?《[^》]*》(第[^，。；、]{1,12}条)?(第[^，。；、]{1,6}款)?(的规定)?")
 _COND_END = re.compile(r"(?:的，|的,|，由|，(?:处|并处|可以处|责令|给予))")
-_LEAD = re.compile(r"^(对于?|凡是?|有下列(情形|行为)之一的?)")
+_LEAD = re.compile(r"^([（(][一二三四五六七八九十]+[）)]|对于?|凡是?|有下列(情形|行为)之一的?)")
 _VIOLATE = re.compile(r"违反本(办法|规定|细则|措施|决定|条例|通知)[^，。；]{0,16}?规定[，,的]?")
 # Bigrams that say nothing about which conduct is meant.
 _GENERIC = frozenset({"的，", "违反", "反本", "本办", "办法", "规定", "的规", "定的", "个人", "单位", "有关", "按照",
@@ -153,6 +153,21 @@ def province_of(text: str, default: str = DEFAULT_PROVINCE) -> str:
     return m.group(1) if m else default
 
 
+_CITY = re.compile(r"《((?:[\u4e00-\u9fa5]{2,6}?)市)(?![^》]*(?:省|自治区))[^》]{2,40}(?:条例|规定|办法|决定)》")
+
+
+def city_of(text: str, province: str) -> str:
+    """The 设区的市 a draft belongs to, when it cites one of that city's regulations (《临沂市文明行为
+    促进条例》): its regulations are superior too. '' when the draft cites none."""
+    for m in _CITY.finditer(text):
+        name = m.group(1)
+        # 《城市市容和环境卫生管理条例》 is national. A wrong guess costs one search: hits must
+        # carry the city's name at the start of their title.
+        if not name.startswith("城市") and not (province and name.startswith(province)):
+            return name
+    return ""
+
+
 def certificates_of(conduct: str) -> list[str]:
     """Permits / certificates whose absence the conduct is about (未取得《…》 / 未取得登记证)."""
     out = []
@@ -177,9 +192,9 @@ def _names_certificates(certs: list[str], superior: str) -> bool:
 
 def find_superior_penalty(sentence: str, retriever: Any,
                           draft_cites: list[tuple[str, ResolvedCitation]] = (),
-                          province: str = "") -> SuperiorPenalty | None:
-    """The superior provision that penalises this sentence's conduct with a range the sentence's
-    fines fall outside of, or None. `draft_cites`: (citing clause, resolved citation) pairs of
+                          province: str = "", city: str = "") -> SuperiorPenalty | None:
+    """The superior provision that penalises this sentence's conduct: with `bad` = the sentence's
+    ranges outside its range, or `bad` = [] when it allows them; None when none is found. `draft_cites`: (citing clause, resolved citation) pairs of
     the rest of the draft."""
     draft = penalty_ranges(sentence)
     if not draft:
@@ -209,13 +224,17 @@ def find_superior_penalty(sentence: str, retriever: Any,
         return None
     m = _COND_END.search(sentence)
     certs = certificates_of(sentence[: m.start()] if m else sentence)  # before 《》 are stripped
-    tiers: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(PENALTY_LEVELS, ())]
+    # (levels, region searched, title prefix a hit must have, depth): a city's regulations are
+    # searched among the province's, so deeper — other cities' rules on the same conduct compete.
+    tiers: list[tuple[tuple[str, ...], tuple[str, ...], str, int]] = [(PENALTY_LEVELS, (), "", 5)]
     if province:
-        tiers.append((LOCAL_LEVELS, (province,)))
-    for levels, region in tiers:
-        for h in retriever.provisions(conduct + " 罚款", levels, region=region):
-            if region and not h.title.startswith(region[0]):
-                continue  # a city's regulation: not known to bind the draft's area
+        tiers.append((LOCAL_LEVELS, (province,), province, 5))
+        if city:
+            tiers.append((LOCAL_LEVELS, (province,), city, 20))
+    for levels, region, prefix, depth in tiers:
+        for h in retriever.provisions(conduct + " 罚款", levels, top_k=depth, region=region):
+            if prefix and not h.title.startswith(prefix):
+                continue  # another city's regulation: not known to bind the draft's area
             if not penalty_ranges(h.text):
                 continue
             fines = _fines_for_conduct(h.text, cb)
@@ -224,7 +243,9 @@ def find_superior_penalty(sentence: str, retriever: Any,
             got = compare_by_actor(sentence, fines, actor)
             if got:
                 return SuperiorPenalty(h.title, h.article, h.status, h.text, got[0], got[1], "search")
-            return None  # the best-matching provision allows these amounts
+            # The best-matching provision already fines this conduct and allows these amounts: the
+            # draft repeats a superior penalty (bad = []), it does not create one.
+            return SuperiorPenalty(h.title, h.article, h.status, h.text, [], penalty_ranges(fines), "search")
     return None
 
 

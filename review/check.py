@@ -418,7 +418,8 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 cited = f"《{sd.title}》{sd.article}"
                 kw = dict(action=sd.draft.action, draft_limit=sd.draft.label, cited=cited,
                           superior_limit=sd.superior.label)
-                add(rule, sent.article.number, (sent.start + sd.draft.start, sent.start + sd.draft.end),
+                at = sent.text.find(sd.clause)  # limit offsets are within its clause
+                add(rule, sent.article.number, (sent.start + at + sd.draft.start, sent.start + at + sd.draft.end),
                     _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
                     extra=[Basis(title=sd.title, article=sd.article, status=sd.status, text=sd.text)])
         elif rule.kind == "issuer":

@@ -27,6 +27,7 @@ _ACTIONS = (("质疑", "质疑"), ("投诉", "投诉"), ("异议", "异议"), ("
             ("举报", "举报"), ("复核", "复核"), ("申请", "申请"))
 # The administration's own acts: a limit on these binds the administration, not the public.
 _AGENCY = re.compile(r"作出|办结|答复|审查|审核|核实|受理|处理|决定|公示|告知|通知|送达|转送|回复")
+_SUBMIT = re.compile(r"[，,]?(提出|提交|申请)")
 _LIMIT = re.compile(rf"(?P<n>{_NUM})(?:个)?(?P<unit>工作日|日|天|个月|月|年)(?:内|以内)")
 _DAYS = {"日": 1, "天": 1, "个月": 30, "月": 30, "年": 365}
 # The action must follow the limit closely, in the same segment ('三个工作日内，以书面形式向采购人提出质疑').
@@ -52,17 +53,31 @@ class SuperiorDeadline:
     text: str
     draft: Limit
     superior: Limit
+    clause: str    # the part of the sentence that sets the draft's limit (Limit offsets are in it)
 
 
 def time_limits(text: str) -> list[Limit]:
     """Limits within which someone must act, each with the remedy or application it is for."""
     out = []
     for m in _LIMIT.finditer(text):
-        tail = re.split(r"[；;。]", text[m.end():m.end() + _ACTION_WINDOW], maxsplit=1)[0]
+        raw = re.split(r"[；;。]", text[m.end():m.end() + _ACTION_WINDOW], maxsplit=1)[0]
+        tail = raw
         agency = _AGENCY.search(tail)
         if agency:
             tail = tail[: agency.start()]
-        found = next(((tail.find(w), w, name) for w, name in _ACTIONS if w in tail), None)
+        submit = _SUBMIT.match(tail)
+        if submit and _AGENCY.search(raw[: submit.end() + 8]):
+            continue  # '五日内，提出书面答复': the administration's act
+        # Right after a submit verb ('内提出行政复议申请') or anywhere in the window ('内，以书面形式
+        # 向采购人提出质疑').
+        window = tail[: submit.end() + 8] if submit else tail
+        found = next(((window.find(w), w, name) for w, name in _ACTIONS if w in window), None)
+        if found is None and submit:
+            # '当事人要求听证的，应当在被告知后二日内提出': the action is named before the limit.
+            head = re.split(r"[；;。]", text[max(0, m.start() - _ACTION_WINDOW):m.start()])[-1]
+            named = next((name for w, name in _ACTIONS if w in head), None)
+            if named is not None:
+                found = (0, submit.group(0), named)
         if found is None:
             continue
         try:
@@ -93,29 +108,33 @@ def _query(sentence: str) -> str:
 def find_shortened_deadline(sentence: str, retriever: Any,
                             levels: tuple[str, ...] = DEADLINE_LEVELS) -> SuperiorDeadline | None:
     """The superior provision whose limit for the same remedy is longer than the sentence's."""
-    mine = time_limits(sentence)
-    if not mine or retriever is None:
+    if retriever is None or not time_limits(sentence):
         return None
-    cb = _content(_query(sentence))
+    # The clause that sets the limit is what must match ('…告知当事人有要求听证的权利；当事人要求
+    # 听证的，应当在被告知后二日内提出'): the rest of the sentence is about something else.
+    clause = next(c for c in re.split(r"(?<=[；;])", sentence) if time_limits(c))
+    mine = time_limits(clause)
+    cb = _content(_query(clause))
     if len(cb) < 4:
         return None
-    # The segment describing the same remedy most closely decides, over all hits: one article may
-    # set different limits for neighbouring cases (专利法第三十条: 十六个月 for 发明, 三个月 for 外观设计).
-    best: tuple[float, Any, Limit, Limit] | None = None
-    for h in retriever.provisions(_query(sentence), levels):
+    # Every segment describing the same remedy (≥ CONDUCT_MATCH of the clause's bigrams, a limit
+    # for the same action in the same unit) is a candidate superior rule. Report only when all of
+    # them allow more time: a draft may follow the general rule (行政诉讼法: 十五日) where an older
+    # special one (广告管理条例: 三十日) also matches. One article may set different limits for
+    # neighbouring cases (专利法第三十条), hence per segment. Quote the closest candidate.
+    found: list[tuple[float, Any, Limit, Limit]] = []
+    for h in retriever.provisions(_query(clause), levels):
         for seg in re.split(r"[\n；。]", h.text):
             share = len(cb & _content(seg)) / len(cb)
-            if share < CONDUCT_MATCH or (best is not None and share <= best[0]):
+            if share < CONDUCT_MATCH:
                 continue
             theirs = time_limits(seg)
             for d in mine:
                 same = [s for s in theirs if s.unit == d.unit and s.action == d.action and _same_object(d, s)]
                 if same:
-                    best = (share, h, d, max(same, key=lambda s: s.value))
+                    found.append((share, h, d, max(same, key=lambda s: s.value)))
                     break
-    if best is None:
+    if not found or any(sup.value <= d.value for _share, _h, d, sup in found):
         return None
-    _share, h, d, longest = best
-    if longest.value <= d.value:
-        return None  # the best-matching provision allows this limit
-    return SuperiorDeadline(h.title, h.article, h.status, h.text, d, longest)
+    _share, h, d, longest = max(found, key=lambda f: f[0])
+    return SuperiorDeadline(h.title, h.article, h.status, h.text, d, longest, clause)

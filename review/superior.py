@@ -258,11 +258,16 @@ def _fines_for_conduct(text: str, cb: set[str]) -> str | None:
     （一）（二）… of an article whose other paragraphs set the fines; a paragraph that only refers
     the conduct elsewhere (依照《…》追究法律责任) does not count."""
     paras = [p for p in text.split("\n") if p.strip()]
+    # A list item's subject is in the lead paragraph ('民办学校举办者及实际控制人…有下列情形之一的'):
+    # it counts with each item ('（二）…抽逃出资、挪用办学经费的').
+    lead = next((p for p in paras if not _ITEM.match(p)), "")
+    subject = _content(lead[: lead.find("有下列")]) if "有下列" in lead else set()
     best, where = 0.0, -1
     for i, para in enumerate(paras):
+        extra = subject if _ITEM.match(para) else set()
         for seg in re.split(r"[；。]", para):
             if seg.strip():
-                share = len(cb & _content(seg)) / len(cb)
+                share = len(cb & (_content(seg) | extra)) / len(cb)
                 if share > best:
                     best, where = share, i
     if best < CONDUCT_MATCH or where < 0:

@@ -31,7 +31,20 @@ GOV = make_law("中华人民共和国政府采购法", {
     52: "供应商认为采购文件、采购过程和中标、成交结果使自己的权益受到损害的，可以在知道或者应知其权益受到损害之日起七个工作日内，以书面形式向采购人提出质疑。",
     77: ["供应商有下列情形之一的，处以采购金额千分之五以上千分之十以下的罚款，列入不良行为记录名单，在一至三年内禁止参加政府采购活动，有违法所得的，并处没收违法所得：",
          "（一）提供虚假材料谋取中标、成交的；", "（二）采取不正当手段诋毁、排挤其他供应商的。"]})
-LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD, GOV])
+PENALTY = make_law("中华人民共和国行政处罚法", {64: [
+    "听证应当依照以下程序组织：", "（一）当事人要求听证的，应当在行政机关告知后五日内提出；",
+    "（二）行政机关应当在举行听证的七日前，通知当事人及有关人员听证的时间、地点。"]})
+# A 设区的市's regulation: superior to a district's draft that cites the city's regulations.
+LINYI = make_law("临沂市文明行为促进条例", {56: [
+    "违反本条例规定，在城市、县城、镇规划区内，有下列情形之一的，按照下列规定处理：",
+    "（三）携犬出户不束犬链或者不由成年人牵领的，由公安机关责令改正，可以处五十元以上二百元以下罚款；",
+    "（四）携犬出户不及时清除犬粪的，由城市管理主管部门责令改正，可以处五十元以上二百元以下罚款。"]},
+    level="地方性法规")
+SCHOOL_REG = make_law("中华人民共和国民办教育促进法实施条例", {62: [
+    "民办学校举办者及实际控制人、决策机构或者监督机构组成人员有下列情形之一的，由县级以上人民政府教育行政部门、人力资源社会保障行政部门或者其他有关部门依据职责分工责令限期改正，有违法所得的，退还所收费用后没收违法所得；情节严重的，1至5年内不得新成为民办学校举办者或实际控制人、决策机构或者监督机构组成人员；",
+    "（一）利用办学非法集资，或者收取与入学关联的费用的；", "（二）未按时、足额履行出资义务，或者抽逃出资、挪用办学经费的；"]},
+    level="行政法规")
+LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD, GOV, PENALTY, LINYI, SCHOOL_REG])
 def review(*articles: str, issuer: str = "青川区人民政府", title: str = "青川区测试办法",
            tail: str = "本办法自2026年4月1日起施行，有效期至2031年3月31日。"):
     return review_clauses(LIB, *articles, title=title, doc_number="青政发〔2026〕1号", issuer=issuer, tail=tail)
@@ -42,6 +55,16 @@ cats = categories
 
 CASES = [
     # (category, positive clause, near-miss clause)
+    ("licensing_creation", "物业服务企业应当将企业信息报区住房和城乡建设局核验；经核验通过并纳入物业服务企业信息库后，方可签订物业服务合同。",
+     "建设工程经竣工验收合格后，方可交付使用。"),
+    ("power_expansion", "区校外培训监管服务中心在巡查中发现违规办学行为的，可以直接作出警告、罚款的决定。",
+     "区校外培训监管服务中心在巡查中发现违规办学行为的，应当及时报告区教育和体育局，由区教育和体育局依法处理。"),
+    ("fair_competition", "建设单位委托运输建筑垃圾的，应当委托西岭城投环卫运输有限公司承运。",
+     "建设单位委托运输建筑垃圾的，应当委托具有相应条件的运输企业承运，并签订书面运输合同。"),
+    ("fair_competition", "在本区以外已经注册的企业在本区新设分支机构的，本办法规定的奖励按照相应标准的百分之五十核定。",
+     "在本区新设分支机构的企业，与其他企业同等享受本办法规定的奖励。"),
+    ("certificate_demand", "申请举办的，举办者应当提交本人近三年个人信用报告和本人及配偶名下房产证明。",
+     "申请举办的，举办者应当提交培训场所的产权证明或者租赁合同。"),
     ("penalty_creation", "携犬出户未系犬绳的，由区综合行政执法局责令改正，处二百元以上五百元以下罚款。",
      "违反前款规定的，由区综合行政执法局依照《中华人民共和国噪声污染防治法》第八十二条的规定，给予警告，对个人可以处二百元以上一千元以下的罚款。"),
     ("licensing_creation", "设置门头招牌的，应当经区城管局审核批准，取得《门头招牌设置许可证》后方可设置。",
@@ -225,3 +248,41 @@ def test_uncited_ban_longer_than_the_superior_one_is_penalty_range() -> None:
     assert f.basis[0].title == "中华人民共和国政府采购法"
     rep = review("供应商提供虚假材料谋取中标、成交的，由区财政局处以采购金额千分之五以上千分之十以下的罚款，列入不良行为记录名单，在一年至三年内禁止其参加本区政府采购活动。")
     assert "penalty_range" not in cats(rep)
+
+
+def test_disclosing_own_charges_and_hearing_procedure_set_nothing() -> None:
+    rep = review("校外培训机构收取费用的项目和标准，应当向社会公示。")
+    assert "fee_creation" not in cats(rep)
+    rep = review("区教育和体育局拟作出吊销办学许可证、较大数额罚款等行政处罚决定的，应当告知当事人有要求听证的权利。")
+    assert "penalty_creation" not in cats(rep)
+
+
+def test_hearing_request_window_named_before_the_limit() -> None:
+    rep = review("当事人要求听证的，应当在被告知后二日内提出，逾期视为放弃听证权利。")
+    f = next(f for f in rep.findings if f.rule == "B15")
+    assert f.quote == "二日内提出" and "五日" in f.message and f.basis[0].title == "中华人民共和国行政处罚法"
+    assert "B15" not in {f.rule for f in review("当事人要求听证的，应当在行政机关告知后五日内提出。").findings}
+
+
+def test_city_regulation_bounds_a_penalty_list_item_by_item() -> None:
+    # The draft cites the city's regulation (第一条), so the city's fines are the superior range;
+    # each item of the penalty list is compared with its own conduct.
+    first = "为了规范养犬行为，根据《临沂市文明行为促进条例》，制定本办法。"
+    rep = review(first, "违反本办法规定，有下列情形之一的，按照以下规定处理：（一）携犬出户不束犬链或者不由成年人牵领的，由区公安分局责令改正，"
+                 "可以处二百元以上一千元以下罚款；（二）携犬出户不及时清除犬粪的，由区综合行政执法局责令改正，可以处五十元以上二百元以下罚款。")
+    found = [f for f in rep.findings if f.article == 2]
+    assert [f.category for f in found] == ["penalty_range"], found
+    assert found[0].quote.startswith("二百元以上一千元以下") and found[0].basis[0].title == "临沂市文明行为促进条例"
+    # Without the citation the city is unknown: its regulation is not used.
+    rep = review("违反本办法规定，有下列情形之一的，按照以下规定处理：（一）携犬出户不束犬链或者不由成年人牵领的，由区公安分局责令改正，"
+                 "可以处二百元以上一千元以下罚款；（二）携犬出户不及时清除犬粪的，由区综合行政执法局责令改正，可以处五十元以上二百元以下罚款。")
+    assert "penalty_range" not in cats(rep)
+
+
+def test_list_item_conduct_matches_with_the_lead_paragraphs_subject() -> None:
+    # The item says what was done (抽逃出资、挪用办学经费), the lead says by whom (举办者及实际控制人):
+    # together they are the conduct the draft's ban is compared against.
+    rep = review("校外培训机构的举办者、实际控制人抽逃出资、挪用办学经费的，由区教育和体育局责令限期改正；有违法所得的，退还所收费用后没收违法所得；"
+                 "情节严重的，三年至十年内不得新成为民办学校举办者或者实际控制人。")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert "1年–5年" in f.message and "3年–10年" in f.message and "penalty_creation" not in cats(rep)

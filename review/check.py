@@ -204,8 +204,12 @@ def _amounts_fit(sentence: str, superior: str) -> bool:
     mine = penalty_ranges(sentence)
     if not mine:
         return True
-    cb = _content(conduct_of(sentence))
-    if len(cb) >= 3 and _fines_for_conduct(superior, cb) is None:
+    conduct = conduct_of(sentence)
+    # '设置大型户外广告，应当…经批准后方可设置；擅自设置的，由…处…罚款': the provision may fine only
+    # the last clause's conduct (擅自设置), the duty before it being its other paragraph.
+    tried = [_content(c) for c in {conduct, re.split(r"[；;]", conduct)[-1]}]
+    if any(len(cb) >= 3 for cb in tried) and all(
+            len(cb) < 3 or _fines_for_conduct(superior, cb) is None for cb in tried):
         return False
     return compare_by_actor(sentence, superior) is None and all(
         any(r.within(t) for t in penalty_ranges(superior)) for r in mine)
@@ -389,7 +393,9 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 if rule.params.get("superior_search") and range_rule is not None:
                     others = [(_clause_of(c, sents), c) for c in cites
                               if not (sent.clause_start <= c.citation.start < sent.clause_end)]
-                    sp = find_superior_penalty(sent.text, retriever, others, province, city)
+                    before = [x for x in sents if x.article is sent.article and x.end <= sent.start]
+                    sp = find_superior_penalty(sent.text, retriever, others, province, city,
+                                               context=before[-1].text if before else "")
                     if sp is not None and not sp.bad:
                         continue  # a superior provision fines this conduct within these amounts
                     if sp is not None:

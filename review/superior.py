@@ -22,11 +22,13 @@ per-unit tariffs without a range stay penalty_creation: we only re-label with ev
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from legalkb.corpus.crosswalk import bigrams
+from legalkb.ingest.numerals import article_label
 from legalkb.review.amounts import Range, penalty_ranges
 from legalkb.review.model import FOUND, ResolvedCitation
 
@@ -55,6 +57,7 @@ _GENERIC = frozenset({"的，", "违反", "反本", "本办", "办法", "规定"
 _PERSON = re.compile(r"个人|公民|自然人|行人|驾驶人|用户|消费者|居民|村民|乘客|游客|养犬人")
 _ORG = re.compile(r"单位|企业|公司|经营者|机构|法人|组织|运营者|经营户")
 _BODY = re.compile(r"由([^，。；、]{2,24}?)(?:依照|依据|按照|根据|责令|处以?|给予|从重|加重|对|予以|没收|并处)")
+_BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
 _AGGRAVATE = re.compile(r"从重(处罚|处理|处以)|加重(处罚|处理)")
 
 
@@ -192,7 +195,7 @@ def _names_certificates(certs: list[str], superior: str) -> bool:
 
 def find_superior_penalty(sentence: str, retriever: Any,
                           draft_cites: list[tuple[str, ResolvedCitation]] = (),
-                          province: str = "", city: str = "") -> SuperiorPenalty | None:
+                          province: str = "", city: str = "", context: str = "") -> SuperiorPenalty | None:
     """The superior provision that penalises this sentence's conduct: with `bad` = the sentence's
     ranges outside its range, or `bad` = [] when it allows them; None when none is found. `draft_cites`: (citing clause, resolved citation) pairs of
     the rest of the draft."""
@@ -200,6 +203,11 @@ def find_superior_penalty(sentence: str, retriever: Any,
     if not draft:
         return None
     conduct = conduct_of(sentence)
+    # '有前述行为之一的，…处…罚款': the conduct is the duties listed before (`context`, the preceding
+    # sentence of the article); the superior article then lists them as items, matched as a whole.
+    whole = bool(context) and bool(_BACKREF.search(conduct))
+    if whole:
+        conduct = context
     cb = _content(conduct)
     if len(cb) < 3:
         return None
@@ -231,13 +239,27 @@ def find_superior_penalty(sentence: str, retriever: Any,
         tiers.append((LOCAL_LEVELS, (province,), province, 5))
         if city:
             tiers.append((LOCAL_LEVELS, (province,), city, 20))
+    cited = {c.title for _clause, c in draft_cites if c.resolution == FOUND}
+    # A local regulation the draft names as its basis (根据《济宁市城镇容貌和环境卫生管理条例》…),
+    #    read article by article: search may rank another of the city's regulations first.
+    for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
+        for doc_title, label, status, art_text in _current_articles(retriever, title):
+            fines = _fines_for_conduct(art_text, cb, whole=whole)
+            if fines is None or not _names_certificates(certs, fines):
+                continue
+            got = compare_by_actor(sentence, fines, actor)
+            return SuperiorPenalty(doc_title, label, status, art_text, got[0] if got else [],
+                                   got[1] if got else penalty_ranges(fines), "draft_citation")
     for levels, region, prefix, depth in tiers:
-        for h in retriever.provisions(conduct + " 罚款", levels, top_k=depth, region=region):
+        hits = retriever.provisions(conduct + " 罚款", levels, top_k=depth, region=region)
+        # The regulations the draft itself cites first: another of the city's regulations may
+        # describe the same conduct (文明行为促进条例 vs 城镇容貌和环境卫生管理条例).
+        for h in sorted(hits, key=lambda h: h.title not in cited):
             if prefix and not h.title.startswith(prefix):
                 continue  # another city's regulation: not known to bind the draft's area
             if not penalty_ranges(h.text):
                 continue
-            fines = _fines_for_conduct(h.text, cb)
+            fines = _fines_for_conduct(h.text, cb, whole=whole)
             if fines is None or not _names_certificates(certs, fines):
                 continue
             got = compare_by_actor(sentence, fines, actor)
@@ -249,15 +271,35 @@ def find_superior_penalty(sentence: str, retriever: Any,
     return None
 
 
+def _current_articles(retriever: Any, title: str) -> list[tuple[str, str, str, str]]:
+    """(document title, article label, status, text) of each article of the version of `title` in
+    force on the retriever's date; [] when the library cannot list it."""
+    lib = getattr(retriever, "library", None)
+    if lib is None or not hasattr(lib, "versions"):
+        return []
+    day = getattr(retriever, "as_of", None) or dt.date.today()
+    live = [d for d in lib.versions(title) if (d.effective or dt.date.min) <= day
+            and (d.in_force_until is None or day < d.in_force_until)]
+    if not live:
+        return []
+    doc = live[-1]
+    return [(doc.title, article_label(a.number, a.sub), doc.status, a.text) for a in doc.articles]
+
+
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
 
 
-def _fines_for_conduct(text: str, cb: set[str]) -> str | None:
+def _fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | None:
     """The part of a superior article that fines the conduct, or None when no segment describes it.
     The conduct must be described in a paragraph that itself sets a fine, or in a list item
     （一）（二）… of an article whose other paragraphs set the fines; a paragraph that only refers
     the conduct elsewhere (依照《…》追究法律责任) does not count."""
     paras = [p for p in text.split("\n") if p.strip()]
+    if whole:  # the conduct is several duties: the article's items together must describe them
+        if len(cb & _content(text)) / len(cb) < CONDUCT_MATCH:
+            return None
+        rest = "\n".join(p for p in paras if not _ITEM.match(p))
+        return rest if penalty_ranges(rest) else None
     # A list item's subject is in the lead paragraph ('民办学校举办者及实际控制人…有下列情形之一的'):
     # it counts with each item ('（二）…抽逃出资、挪用办学经费的').
     lead = next((p for p in paras if not _ITEM.match(p)), "")
@@ -275,6 +317,11 @@ def _fines_for_conduct(text: str, cb: set[str]) -> str | None:
     para = paras[where]
     if penalty_ranges(para):
         return para
+    # '任何单位和个人不得擅自…张贴…广告。' + '违反前款规定的，对…处以…罚款': the next paragraph fines
+    # the conduct this one prohibits.
+    nxt = paras[where + 1] if where + 1 < len(paras) else ""
+    if re.match(r"(有|违反)(前款|本条第一款|上款)", nxt) and penalty_ranges(nxt):
+        return nxt
     if _ITEM.match(para):
         rest = "\n".join(p for p in paras if not _ITEM.match(p))
         return rest if penalty_ranges(rest) else None

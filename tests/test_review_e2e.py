@@ -146,14 +146,18 @@ def test_docx_draft_input(tmp_path: Path) -> None:
 
 
 # The blind sets were scored once unseen (README) and then used for fixes: here they guard against
-# regressions of those fixes, at the scores they reached (set 5 misses one defect: business hours; set 6 reports one extra finding).
-BLIND = [Path(__file__).parent / "data" / f"review_blind{n}" for n in ("", "2", "3", "4", "5", "6")]
+# regressions of those fixes, at the scores they reached — set 5 misses one defect (business
+# hours), sets 6 and 7 report a few extra findings (a 居民委员会's or 街道's fine reported as both
+# power_expansion and penalty_creation, …) and set 7 flags one near miss (a 消防法 restatement).
+DATA = Path(__file__).parent / "data"
+BLIND = [(DATA / f"review_blind{n}", 0.95, 0.95, 0.0) for n in ("", "2", "3", "4", "5", "6")] + [
+    (DATA / "review_blind7", 0.85, 0.95, 0.05)]
 
 
 @pytest.mark.shared
 @pytest.mark.slow
 @pytest.mark.parametrize("directory,recall,precision,near", [(DEV, 0.95, 0.90, 0.05), (OWN, 0.85, 0.90, 0.05)]
-                         + [(b, 0.95, 0.95, 0.0) for b in BLIND])
+                         + [(b, r, p, n) for b, p, r, n in BLIND])
 def test_eval_targets(full_library, directory: Path, recall: float, precision: float, near: float) -> None:
     from legalkb.review.evaluate import evaluate
 

@@ -44,7 +44,16 @@ SCHOOL_REG = make_law("中华人民共和国民办教育促进法实施条例", 
     "民办学校举办者及实际控制人、决策机构或者监督机构组成人员有下列情形之一的，由县级以上人民政府教育行政部门、人力资源社会保障行政部门或者其他有关部门依据职责分工责令限期改正，有违法所得的，退还所收费用后没收违法所得；情节严重的，1至5年内不得新成为民办学校举办者或实际控制人、决策机构或者监督机构组成人员；",
     "（一）利用办学非法集资，或者收取与入学关联的费用的；", "（二）未按时、足额履行出资义务，或者抽逃出资、挪用办学经费的；"]},
     level="行政法规")
-LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD, GOV, PENALTY, LINYI, SCHOOL_REG])
+JINING = make_law("济宁市城镇容貌和环境卫生管理条例", {41: [
+    "任何单位和个人不得擅自在道路两侧、过街天桥、公园、广场等公共场所涂写、刻画广告或者张贴、散发印刷品广告。",
+    "违反前款规定的，对具体行为实施者处以五十元以上二百元以下的罚款；对广告发布者没收非法财物和违法所得，处以二万元以上五万元以下的罚款。"]},
+    level="地方性法规")
+GAS = make_law("城镇燃气管理条例", {49: [
+    "违反本条例规定，燃气用户及相关单位和个人有下列行为之一的，由燃气管理部门责令限期改正；逾期不改正的，对单位可以处10万元以下罚款，对个人可以处1000元以下罚款：",
+    "（一）擅自操作公用燃气阀门的；", "（二）将燃气管道作为负重支架或者接地引线的；",
+    "（三）安装、使用不符合气源要求的燃气燃烧器具的；", "（四）擅自安装、改装、拆除户内燃气设施和燃气计量装置的。"]},
+    level="行政法规")
+LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD, GOV, PENALTY, LINYI, SCHOOL_REG, JINING, GAS])
 def review(*articles: str, issuer: str = "青川区人民政府", title: str = "青川区测试办法",
            tail: str = "本办法自2026年4月1日起施行，有效期至2031年3月31日。"):
     return review_clauses(LIB, *articles, title=title, doc_number="青政发〔2026〕1号", issuer=issuer, tail=tail)
@@ -55,6 +64,20 @@ cats = categories
 
 CASES = [
     # (category, positive clause, near-miss clause)
+    ("licensing_creation", "设置招牌的，由其会同区城市管理局审查，经审查同意并出具设置意见的，方可制作安装。",
+     "设置招牌的，可以自愿向区城市管理局报送招牌信息，区城市管理局应当提供设置指引。"),
+    ("licensing_creation", "从事农产品收购的，应当领取备案凭证；未领取备案凭证的，不得在本区从事农产品收购活动。",
+     "农产品收购者应当建立收购台账，如实记录农产品的名称、数量和来源。"),
+    ("certificate_demand", "承租人申请开通燃气的，还应当提交经公证的房屋租赁合同和出租人出具的同意书。",
+     "申请开通燃气的，应当提交身份证件和房屋租赁合同。"),
+    ("certificate_demand", "农产品批发市场销售的蔬菜，每一批次均应当附具具有资质的第三方检测机构出具的农药残留检测合格报告。",
+     "农产品批发市场应当对进场销售的农产品进行抽样检验，发现不合格的，应当要求停止销售。"),
+    ("fair_competition", "招牌安全检测报告统一由南湖区恒信建设工程质量检测有限公司出具，其他机构出具的检测报告，区城市管理局不予采信。",
+     "招牌安全检测报告由设置人自主委托具有相应资质的检测机构出具。"),
+    ("power_expansion", "考核结果为不合格的，由区燃气行业协会通知其暂停在本区新增用户报装业务。",
+     "区燃气行业协会应当加强行业自律，组织开展从业人员培训。"),
+    ("retroactivity", "本措施施行前已按照原办法享受补贴的人员，服务期一并调整为五年。",
+     "本措施施行前已按照原办法享受补贴的人员，可以选择适用本措施的标准。"),
     ("licensing_creation", "物业服务企业应当将企业信息报区住房和城乡建设局核验；经核验通过并纳入物业服务企业信息库后，方可签订物业服务合同。",
      "建设工程经竣工验收合格后，方可交付使用。"),
     ("power_expansion", "区校外培训监管服务中心在巡查中发现违规办学行为的，可以直接作出警告、罚款的决定。",
@@ -286,3 +309,25 @@ def test_list_item_conduct_matches_with_the_lead_paragraphs_subject() -> None:
                  "情节严重的，三年至十年内不得新成为民办学校举办者或者实际控制人。")
     f = next(f for f in rep.findings if f.category == "penalty_range")
     assert "1年–5年" in f.message and "3年–10年" in f.message and "penalty_creation" not in cats(rep)
+
+
+def test_cited_local_regulation_read_article_by_article_paragraph_fined_by_the_next() -> None:
+    # 第四十一条: paragraph 1 prohibits, paragraph 2 (违反前款规定的) fines. The draft names the
+    # regulation as its basis in 第一条; its fines repeated → nothing, changed → penalty_range.
+    first = "为了规范户外广告设施和招牌设置，根据《济宁市城镇容貌和环境卫生管理条例》，制定本办法。"
+    same = ("擅自在道路两侧、过街天桥、公园、广场等公共场所涂写、刻画广告或者张贴、散发印刷品广告的，对具体行为实施者处以五十元以上二百元以下的罚款；"
+            "对广告发布者没收非法财物和违法所得，处以二万元以上五万元以下的罚款。")
+    rep = review(first, same)
+    assert not [f for f in rep.findings if f.article == 2], rep.findings
+    rep = review(first, same.replace("五十元以上二百元以下", "五百元以上二千元以下"))
+    f = next(f for f in rep.findings if f.article == 2)
+    assert f.category == "penalty_range" and f.basis[0].title == "济宁市城镇容貌和环境卫生管理条例"
+    assert f.basis[0].article == "第四十一条"
+
+
+def test_conduct_by_back_reference_is_the_duties_before_it() -> None:
+    duties = ("燃气用户及相关单位和个人不得擅自操作公用燃气阀门，不得将燃气管道作为负重支架或者接地引线，不得安装、使用不符合气源要求的燃气燃烧器具，"
+              "不得擅自安装、改装、拆除户内燃气设施和燃气计量装置。")
+    fine = "有前述行为之一的，由区住房和城乡建设局责令限期改正；逾期不改正的，对单位可以处10万元以下罚款，对个人可以处1000元以下罚款。"
+    assert "penalty_creation" not in cats(review(duties + fine))
+    assert "penalty_range" in cats(review(duties + fine.replace("10万元以下", "20万元以下")))

@@ -92,7 +92,8 @@ def _registry_lookup(library: Resolver, name: str) -> Repeal | None:
     return table.get(name) or table.get(short_title(name))
 
 
-_REPEAL_TEXT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行[^。]*?》?[^。]{0,40}同时废止")
+# '本条例自2017年6月1日起施行。1997年…通过…的《…》同时废止': the repeal may follow in the next sentence.
+_REPEAL_TEXT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行。?[^。]*?》?[^。]{0,40}同时废止")
 
 
 def _find_successor(library: Resolver, title: str, as_of: dt.date | None) -> Repeal | None:
@@ -146,6 +147,10 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
     key = library.resolve_law(c.law)
     versions = library.versions(key) if key else []
     repeal = _registry_lookup(library, c.law)
+    if not versions and repeal is None:
+        # Not in the corpus nor in the registry: a law in the corpus may still say it replaced it
+        # ('…自2017年6月1日起施行。…《山东省食品摊贩和城乡集市贸易食品卫生管理条例》同时废止').
+        repeal = _find_successor(library, c.law, as_of)
     if not versions:
         if repeal is not None:
             if repeal.repealed is None or repeal.repealed <= as_of:

@@ -131,9 +131,13 @@ def _library() -> FakeLibrary:
     noise_old = make_law("中华人民共和国环境噪声污染防治法", {58: "旧噪声法罚则。"}, status=DOC_REPEALED,
                          effective=dt.date(2018, 12, 29))
     future = make_law("中华人民共和国未来法", {1: "内容。"}, effective=dt.date(2030, 1, 1))
+    # A law the corpus has no text of, but whose replacement says so in its closing article.
+    snacks = make_law("山东省食品小作坊小餐饮和食品摊点管理条例", {55: (
+        "本条例自2017年6月1日起施行。1997年4月4日山东省第八届人民代表大会常务委员会第二十七次会议通过的"
+        "《山东省食品摊贩和城乡集市贸易食品卫生管理条例》同时废止。")}, level="地方性法规", effective=dt.date(2017, 6, 1))
     reg = StatusRegistry([RegistryEntry("中华人民共和国侵权责任法", "侵权责任法", dt.date(2021, 1, 1), "民法典",
                                        "民法典第一千二百六十条")])
-    return FakeLibrary([old, new, mediation, noise_old, future], reg)
+    return FakeLibrary([old, new, mediation, noise_old, future, snacks], reg)
 
 
 def _resolve(*articles: str) -> list:
@@ -153,6 +157,12 @@ def test_resolve_repealed_from_registry_and_from_source() -> None:
     assert r[0].resolution == REPEALED and r[0].successor == "民法典"
     # Not in the registry: the repeal date and successor come from review/rules/successors.yaml.
     assert r[1].resolution == REPEALED and r[1].successor == "噪声污染防治法"
+
+
+def test_resolve_repealed_law_known_only_from_its_replacements_closing_article() -> None:
+    r = _resolve("根据《山东省食品摊贩和城乡集市贸易食品卫生管理条例》，制定本规定。")
+    assert r[0].resolution == REPEALED and r[0].successor == "山东省食品小作坊小餐饮和食品摊点管理条例"
+    assert "2017-06-01" in r[0].note and "第五十五条" in r[0].note
 
 
 def test_resolve_renumbered_by_content() -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from legalkb.corpus.crosswalk import bigrams
-from legalkb.ingest.numerals import article_label
+from legalkb.ingest.numerals import article_label, cn_to_int
 from legalkb.review.amounts import Range, penalty_ranges
 from legalkb.review.model import FOUND, ResolvedCitation
 
@@ -145,6 +145,14 @@ def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[lis
     return None
 
 
+def _same_kind(sentence: str, superior: str) -> bool:
+    """Every range of the sentence has a range of the same kind (元, 倍, 年) in the superior text:
+    only then can 'within range' be said."""
+    theirs = {r.kind for r in penalty_ranges(superior)}
+    mine = penalty_ranges(sentence)
+    return bool(mine) and all(r.kind in theirs for r in mine)
+
+
 def _body(text: str) -> str:
     m = _BODY.search(text)
     return m.group(1) if m else ""
@@ -243,11 +251,18 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # A local regulation the draft names as its basis (根据《济宁市城镇容貌和环境卫生管理条例》…),
     #    read article by article: search may rank another of the city's regulations first.
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
-        for doc_title, label, status, art_text in _current_articles(retriever, title):
+        for doc_title, label, status, art_text, referred in _current_articles(retriever, title):
             fines = _fines_for_conduct(art_text, cb, whole=whole)
+            if fines is None and referred and penalty_ranges(art_text) and \
+                    len(cb & _content(referred)) / len(cb) >= CONDUCT_MATCH:
+                # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
+                # described in the article it refers to.
+                fines = art_text
             if fines is None or not _names_certificates(certs, fines):
                 continue
             got = compare_by_actor(sentence, fines, actor)
+            if got is None and not _same_kind(sentence, fines):
+                continue
             return SuperiorPenalty(doc_title, label, status, art_text, got[0] if got else [],
                                    got[1] if got else penalty_ranges(fines), "draft_citation")
     for levels, region, prefix, depth in tiers:
@@ -265,15 +280,21 @@ def find_superior_penalty(sentence: str, retriever: Any,
             got = compare_by_actor(sentence, fines, actor)
             if got:
                 return SuperiorPenalty(h.title, h.article, h.status, h.text, got[0], got[1], "search")
+            if not _same_kind(sentence, fines):
+                return None  # 元 against 倍: no evidence either way, the creation finding stands
             # The best-matching provision already fines this conduct and allows these amounts: the
             # draft repeats a superior penalty (bad = []), it does not create one.
             return SuperiorPenalty(h.title, h.article, h.status, h.text, [], penalty_ranges(fines), "search")
     return None
 
 
-def _current_articles(retriever: Any, title: str) -> list[tuple[str, str, str, str]]:
-    """(document title, article label, status, text) of each article of the version of `title` in
-    force on the retriever's date; [] when the library cannot list it."""
+_SELF_REF = re.compile(r"本(?:条例|法|规定|办法|细则)第([一二三四五六七八九十百零〇]+)条")
+
+
+def _current_articles(retriever: Any, title: str) -> list[tuple[str, str, str, str, str]]:
+    """(document title, article label, status, text, text of the articles it refers to — 本条例
+    第X条) of each article of the version of `title` in force on the retriever's date; [] when
+    the library cannot list it."""
     lib = getattr(retriever, "library", None)
     if lib is None or not hasattr(lib, "versions"):
         return []
@@ -283,7 +304,12 @@ def _current_articles(retriever: Any, title: str) -> list[tuple[str, str, str, s
     if not live:
         return []
     doc = live[-1]
-    return [(doc.title, article_label(a.number, a.sub), doc.status, a.text) for a in doc.articles]
+    out = []
+    for a in doc.articles:
+        refs = [doc.article(cn_to_int(n)) for n in _SELF_REF.findall(a.text)]
+        referred = "\n".join(r.text for r in refs if r is not None and r.number != a.number)
+        out.append((doc.title, article_label(a.number, a.sub), doc.status, a.text, referred))
+    return out
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")

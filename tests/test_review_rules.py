@@ -53,7 +53,12 @@ GAS = make_law("城镇燃气管理条例", {49: [
     "（一）擅自操作公用燃气阀门的；", "（二）将燃气管道作为负重支架或者接地引线的；",
     "（三）安装、使用不符合气源要求的燃气燃烧器具的；", "（四）擅自安装、改装、拆除户内燃气设施和燃气计量装置的。"]},
     level="行政法规")
-LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD, GOV, PENALTY, LINYI, SCHOOL_REG, JINING, GAS])
+# The fine refers to the conduct of another article (本条例第二十一条第一款规定行为).
+YANTAI = make_law("烟台市森林防火条例", {
+    21: "森林防火期内，禁止在森林防火区吸烟、野炊、祭祀用火、燃放烟花爆竹、烧荒、烧地堰、焚烧农作物废弃物料、投放孔明灯等野外用火。",
+    41: "违反本条例规定，森林防火期内，在森林防火区有本条例第二十一条第一款规定行为之一的，由市、县（市、区）人民政府林业主管部门责令停止违法行为，给予警告，对个人并处二百元以上三千元以下罚款，对单位并处一万元以上五万元以下罚款。"},
+    level="地方性法规")
+LIB = FakeLibrary([NOISE, CITY, PROC, SOLID, SCHOOL, ROAD, GOV, PENALTY, LINYI, SCHOOL_REG, JINING, GAS, YANTAI])
 def review(*articles: str, issuer: str = "青川区人民政府", title: str = "青川区测试办法",
            tail: str = "本办法自2026年4月1日起施行，有效期至2031年3月31日。"):
     return review_clauses(LIB, *articles, title=title, doc_number="青政发〔2026〕1号", issuer=issuer, tail=tail)
@@ -64,6 +69,16 @@ cats = categories
 
 CASES = [
     # (category, positive clause, near-miss clause)
+    ("penalty_creation", "居民家庭多次未按要求分类投放生活垃圾的，由所在镇人民政府予以通报批评。",
+     "对工作不力的成员单位，由区生活垃圾分类工作领导小组予以通报批评。"),
+    ("licensing_creation", "需要燃放的，应当报镇人民政府审核同意后，在指定的时间、地点燃放；未经审核同意的，不得燃放。",
+     "燃放烟花爆竹的，应当遵守安全燃放规定，不得在禁止燃放的区域燃放。"),
+    ("power_expansion", "村民委员会、物业服务企业应当及时予以劝阻；劝阻无效的，可以当场收缴其尚未燃放的烟花爆竹。",
+     "村民委员会、物业服务企业应当及时予以劝阻；劝阻无效的，应当向公安机关报告。"),
+    ("power_expansion", "县河长制办公室对河道非法采砂行为可以直接立案查处，依法实施罚款等行政处罚。",
+     "县河长制办公室负责河道采砂管理工作的统筹协调和督导考核。"),
+    ("fair_competition", "参加竞买的单位应当在本县注册登记满三年，近三年在本县从事砂石经营年均销售额不低于五百万元。",
+     "参加竞买的单位应当具有独立法人资格和相应的履约能力。"),
     ("rights_restriction", "按照本办法申请入学的，父母双方还应当在本区连续缴纳城镇职工基本养老保险满三年，且在本区拥有自有产权住房；不符合上述条件的，不予安排公办学校学位。",
      "适龄儿童的父母被人民法院限制高消费的，其子女不得以其财产支付费用就读高收费民办学校。"),
     ("power_expansion", "物业服务企业发现业主违法搭建的，可以责令其立即停止施工，扣留施工工具。",
@@ -353,3 +368,25 @@ def test_conduct_by_back_reference_is_the_duties_before_it() -> None:
     fine = "有前述行为之一的，由区住房和城乡建设局责令限期改正；逾期不改正的，对单位可以处10万元以下罚款，对个人可以处1000元以下罚款。"
     assert "penalty_creation" not in cats(review(duties + fine))
     assert "penalty_range" in cats(review(duties + fine.replace("10万元以下", "20万元以下")))
+
+
+def test_superior_fine_whose_conduct_is_in_the_article_it_refers_to() -> None:
+    first = "为了预防和扑救森林火灾，根据《烟台市森林防火条例》，制定本办法。"
+    fine = ("森林防火期内，在森林防火区吸烟、野炊、祭祀用火、燃放烟花爆竹、烧荒的，由县自然资源局责令停止违法行为，给予警告，"
+            "对个人并处五百元以上两千元以下罚款，对单位并处五千元以上三万元以下罚款。")
+    rep = review(first, fine)
+    f = next(f for f in rep.findings if f.article == 2)
+    assert f.category == "penalty_range" and f.basis[0].article == "第四十一条"
+    assert "penalty_creation" not in cats(rep, 2)
+
+
+def test_superior_fine_of_another_kind_does_not_excuse_a_created_fine() -> None:
+    # The matched provision fines in 倍 of turnover, the draft in 元: 'within range' cannot be said,
+    # so the uncited fine stays penalty_creation.
+    ratio = make_law("某某管理条例", {30: "经营者未按时报送经营情况的，由主管部门责令改正，处违法所得一倍以上三倍以下罚款。"},
+                     level="行政法规")
+    lib = FakeLibrary([ratio])
+    rep = review_clauses(lib, "经营者未按时报送经营情况的，由区市场监督管理局责令改正，处一千元以上五千元以下罚款。",
+                         title="青川区测试办法", doc_number="青政发〔2026〕1号", issuer="青川区人民政府",
+                         tail="本办法自2026年4月1日起施行，有效期至2031年3月31日。")
+    assert "penalty_creation" in cats(rep)

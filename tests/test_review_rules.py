@@ -69,6 +69,14 @@ cats = categories
 
 CASES = [
     # (category, positive clause, near-miss clause)
+    ("power_expansion", "经营性停车场管理单位对拖欠停车费用的车辆，可以采取锁车措施。",
+     "经营性停车场管理单位应当公示收费标准，并出具合法票据。"),
+    ("power_expansion", "在浴场内垂钓的，由浴场管理单位或者所在村（居）民委员会没收其钓具和渔获物。",
+     "在浴场内垂钓的，浴场管理单位应当予以劝阻，并报告区海洋发展局。"),
+    ("rights_restriction", "被列入重点监管名单的企业，供电、供水单位暂停为其办理新装、增容业务。",
+     "供电、供水单位应当公开办理新装、增容业务的条件、流程和时限。"),
+    ("fair_competition", "预收资金应当全部存入区商务局确定的合作存管银行开立的专用存管账户，不得在其他银行开立预收资金账户。",
+     "预收资金应当存入经营者自主选择的商业银行开立的专用存管账户。"),
     ("penalty_creation", "居民家庭多次未按要求分类投放生活垃圾的，由所在镇人民政府予以通报批评。",
      "对工作不力的成员单位，由区生活垃圾分类工作领导小组予以通报批评。"),
     ("licensing_creation", "需要燃放的，应当报镇人民政府审核同意后，在指定的时间、地点燃放；未经审核同意的，不得燃放。",
@@ -390,3 +398,10 @@ def test_superior_fine_of_another_kind_does_not_excuse_a_created_fine() -> None:
                          title="青川区测试办法", doc_number="青政发〔2026〕1号", issuer="青川区人民政府",
                          tail="本办法自2026年4月1日起施行，有效期至2031年3月31日。")
     assert "penalty_creation" in cats(rep)
+
+
+def test_fetching_back_seized_goods_and_holding_an_identity_card_are_not_new_penalties() -> None:
+    rep = review("运营企业领回被扣押车辆的，应当在三十日内到指定场所办理。")
+    assert "compulsory_measure" not in cats(rep)
+    rep = review("区卫生健康局可以先行扣押其医疗美容设备，并暂扣相关人员的身份证件。")
+    assert "penalty_creation" not in cats(rep) and "compulsory_measure" in cats(rep)

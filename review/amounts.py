@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from legalkb.ingest.numerals import cn_to_int
 
 _DIGITS = "0-9０-９.零〇一二两三四五六七八九十百千万亿点"
-_NUM = rf"[{_DIGITS}]+"
-_AMOUNT = rf"(?:(?P<ratio>千分之|百分之)(?P<rn>{_NUM})|(?P<n>{_NUM})(?P<unit>万元|元|倍|%))"
+NUMBER = rf"[{_DIGITS}]+"
+_AMOUNT = rf"(?:(?P<ratio>千分之|百分之)(?P<rn>{NUMBER})|(?P<n>{NUMBER})(?P<unit>万元|元|倍|%))"
 _ONE = re.compile(_AMOUNT)
 _RANGE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:以上|至|到|-|—|～|~)(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})(?:以下)?")
 _BELOW = re.compile(rf"(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})以下")
-_ABOVE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})以上(?!{_NUM})")
+_ABOVE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})以上(?!{NUMBER})")
 _FIXED = re.compile(rf"(?:处|并处|处以)(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:的)?罚款")
 
 
@@ -49,14 +49,14 @@ class Range:
 _CN_DIGIT = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 
 
-def _value(text: str) -> float:
+def parse_number(text: str) -> float:
     t = text.replace("０", "0")
     if "点" in t:  # 零点五 → 0.5 (百分之零点五)
         whole, _, frac = t.partition("点")
         if not frac or any(ch not in _CN_DIGIT and not ch.isdigit() for ch in frac):
             raise ValueError(text)
         digits = "".join(str(_CN_DIGIT.get(ch, ch)) for ch in frac)
-        return (_value(whole) if whole else 0.0) + float("0." + digits)
+        return (parse_number(whole) if whole else 0.0) + float("0." + digits)
     if re.fullmatch(r"[0-9.]+", t):
         return float(t)
     m = re.fullmatch(r"([0-9.]+)(万|亿)", t)
@@ -70,11 +70,11 @@ def _amount(groups: dict[str, str | None], prefix: str) -> tuple[str, float] | N
     try:
         if g.get("ratio"):
             base = 1000 if g["ratio"] == "千分之" else 100
-            return "ratio", _value(g["rn"] or "") / base
+            return "ratio", parse_number(g["rn"] or "") / base
         n, unit = g.get("n"), g.get("unit")
         if not n or not unit:
             return None
-        v = _value(n)
+        v = parse_number(n)
         if unit == "万元":
             return "yuan", v * 10_000
         if unit == "元":
@@ -136,9 +136,9 @@ def fine_ranges(text: str) -> list[Range]:
 # A ban's length: '在一至三年内禁止参加…', '三年至五年内禁止其…', '三年内不得再次申请'. Only before a ban
 # verb, so that prison terms (三年以上七年以下有期徒刑) and validity periods never compare with it.
 _BAN_VERB = r"(?:禁止|不得|不予|不再|取消|限制)"
-_BAN_RANGE = re.compile(rf"(?P<a>{_NUM})年?(?:以上|至|到|-|—|～|~)(?P<b>{_NUM})年(?:以下)?(?:以内|内)[，,]?{_BAN_VERB}")
+_BAN_RANGE = re.compile(rf"(?P<a>{NUMBER})年?(?:以上|至|到|-|—|～|~)(?P<b>{NUMBER})年(?:以下)?(?:以内|内)[，,]?{_BAN_VERB}")
 # Not the upper end of a range (至三年内) nor the tail of a longer number.
-_BAN_ONE = re.compile(rf"(?<![至到上\-—～~{_DIGITS}])(?P<b>{_NUM})年(?:以内|内)[，,]?{_BAN_VERB}")
+_BAN_ONE = re.compile(rf"(?<![至到上\-—～~{_DIGITS}])(?P<b>{NUMBER})年(?:以内|内)[，,]?{_BAN_VERB}")
 
 
 def ban_ranges(text: str) -> list[Range]:
@@ -146,14 +146,14 @@ def ban_ranges(text: str) -> list[Range]:
     out: list[Range] = []
     for m in _BAN_RANGE.finditer(text):
         try:
-            out.append(Range("years", _value(m.group("a")), _value(m.group("b")), m.start(), m.end()))
+            out.append(Range("years", parse_number(m.group("a")), parse_number(m.group("b")), m.start(), m.end()))
         except ValueError:
             continue
     for m in _BAN_ONE.finditer(text):
         if any(r.start <= m.start() < r.end for r in out):
             continue
         try:
-            v = _value(m.group("b"))
+            v = parse_number(m.group("b"))
         except ValueError:
             continue
         out.append(Range("years", v, v, m.start(), m.end()))

@@ -35,12 +35,12 @@ from legalkb.review.model import (
 from legalkb.review.rules import BasisRef, Rule
 from legalkb.review.superior import (
     DEFAULT_PROVINCE,
-    _content,
-    _fines_for_conduct,
     city_of,
     compare_by_actor,
     conduct_of,
+    content_bigrams,
     find_superior_penalty,
+    fines_for_conduct,
     province_of,
 )
 
@@ -207,9 +207,9 @@ def _amounts_fit(sentence: str, superior: str) -> bool:
     conduct = conduct_of(sentence)
     # '设置大型户外广告，应当…经批准后方可设置；擅自设置的，由…处…罚款': the provision may fine only
     # the last clause's conduct (擅自设置), the duty before it being its other paragraph.
-    tried = [_content(c) for c in {conduct, re.split(r"[；;]", conduct)[-1]}]
+    tried = [content_bigrams(c) for c in {conduct, re.split(r"[；;]", conduct)[-1]}]
     if any(len(cb) >= 3 for cb in tried) and all(
-            len(cb) < 3 or _fines_for_conduct(superior, cb) is None for cb in tried):
+            len(cb) < 3 or fines_for_conduct(superior, cb) is None for cb in tried):
         return False
     return compare_by_actor(sentence, superior) is None and all(
         any(r.within(t) for t in penalty_ranges(superior)) for r in mine)

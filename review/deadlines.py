@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from legalkb.review.amounts import _NUM, _value
-from legalkb.review.superior import CONDUCT_MATCH, _content
+from legalkb.review.amounts import NUMBER, parse_number
+from legalkb.review.superior import CONDUCT_MATCH, content_bigrams
 
 DEADLINE_LEVELS = ("法律", "行政法规", "部门规章")
 # What the public does within the limit — remedies and applications — most specific first
@@ -28,7 +28,7 @@ _ACTIONS = (("质疑", "质疑"), ("投诉", "投诉"), ("异议", "异议"), ("
 # The administration's own acts: a limit on these binds the administration, not the public.
 _AGENCY = re.compile(r"作出|办结|答复|审查|审核|核实|受理|处理|决定|公示|告知|通知|送达|转送|回复")
 _SUBMIT = re.compile(r"[，,]?(提出|提交|申请)")
-_LIMIT = re.compile(rf"(?P<n>{_NUM})(?:个)?(?P<unit>工作日|日|天|个月|月|年)(?:内|以内)")
+_LIMIT = re.compile(rf"(?P<n>{NUMBER})(?:个)?(?P<unit>工作日|日|天|个月|月|年)(?:内|以内)")
 _DAYS = {"日": 1, "天": 1, "个月": 30, "月": 30, "年": 365}
 # The action must follow the limit closely, in the same segment ('三个工作日内，以书面形式向采购人提出质疑').
 _ACTION_WINDOW = 24
@@ -81,7 +81,7 @@ def time_limits(text: str) -> list[Limit]:
         if found is None:
             continue
         try:
-            n = _value(m.group("n"))
+            n = parse_number(m.group("n"))
         except ValueError:
             continue
         unit = m.group("unit")
@@ -97,12 +97,12 @@ def _same_object(mine: Limit, theirs: Limit) -> bool:
     action must match too ('提交…专利申请文件' is not '提出专利申请')."""
     if mine.action != "申请":
         return True
-    a, b = _content(mine.what), _content(theirs.what)
+    a, b = content_bigrams(mine.what), content_bigrams(theirs.what)
     return bool(a) and len(a & b) / len(a) >= CONDUCT_MATCH
 
 
 def _query(sentence: str) -> str:
-    return re.sub(rf"{_NUM}(?:个)?(?:工作日|日|天|个月|月|年)", " ", sentence)
+    return re.sub(rf"{NUMBER}(?:个)?(?:工作日|日|天|个月|月|年)", " ", sentence)
 
 
 def find_shortened_deadline(sentence: str, retriever: Any,
@@ -114,7 +114,7 @@ def find_shortened_deadline(sentence: str, retriever: Any,
     # 听证的，应当在被告知后二日内提出'): the rest of the sentence is about something else.
     clause = next(c for c in re.split(r"(?<=[；;])", sentence) if time_limits(c))
     mine = time_limits(clause)
-    cb = _content(_query(clause))
+    cb = content_bigrams(_query(clause))
     if len(cb) < 4:
         return None
     # Every segment describing the same remedy (≥ CONDUCT_MATCH of the clause's bigrams, a limit
@@ -125,7 +125,7 @@ def find_shortened_deadline(sentence: str, retriever: Any,
     found: list[tuple[float, Any, Limit, Limit]] = []
     for h in retriever.provisions(_query(clause), levels):
         for seg in re.split(r"[\n；。]", h.text):
-            share = len(cb & _content(seg)) / len(cb)
+            share = len(cb & content_bigrams(seg)) / len(cb)
             if share < CONDUCT_MATCH:
                 continue
             theirs = time_limits(seg)

@@ -81,7 +81,7 @@ def conduct_of(sentence: str) -> str:
     return c.strip("，,；; ")
 
 
-def _content(text: str) -> set[str]:
+def content_bigrams(text: str) -> set[str]:
     return {b for b in bigrams(text) if b not in _GENERIC and not re.search(r"[0-9零一二两三四五六七八九十百千万元]{2}", b)}
 
 
@@ -216,7 +216,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
     whole = bool(context) and bool(_BACKREF.search(conduct))
     if whole:
         conduct = context
-    cb = _content(conduct)
+    cb = content_bigrams(conduct)
     if len(cb) < 3:
         return None
     actor = _actor(conduct)
@@ -226,7 +226,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
     for clause, c in draft_cites:
         if c.resolution != FOUND or not c.citation.article or not c.text or not penalty_ranges(c.text):
             continue
-        other = _content(conduct_of(clause))
+        other = content_bigrams(conduct_of(clause))
         share = len(cb & other) / len(cb)
         same_body = bool(body) and body == _body(clause)
         if share >= CONDUCT_MATCH or (aggravate and same_body and cb & other):
@@ -252,9 +252,9 @@ def find_superior_penalty(sentence: str, retriever: Any,
     #    read article by article: search may rank another of the city's regulations first.
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
         for doc_title, label, status, art_text, referred in _current_articles(retriever, title):
-            fines = _fines_for_conduct(art_text, cb, whole=whole)
+            fines = fines_for_conduct(art_text, cb, whole=whole)
             if fines is None and referred and penalty_ranges(art_text) and \
-                    len(cb & _content(referred)) / len(cb) >= CONDUCT_MATCH:
+                    len(cb & content_bigrams(referred)) / len(cb) >= CONDUCT_MATCH:
                 # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
                 # described in the article it refers to.
                 fines = art_text
@@ -274,7 +274,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
                 continue  # another city's regulation: not known to bind the draft's area
             if not penalty_ranges(h.text):
                 continue
-            fines = _fines_for_conduct(h.text, cb, whole=whole)
+            fines = fines_for_conduct(h.text, cb, whole=whole)
             if fines is None or not _names_certificates(certs, fines):
                 continue
             got = compare_by_actor(sentence, fines, actor)
@@ -315,27 +315,27 @@ def _current_articles(retriever: Any, title: str) -> list[tuple[str, str, str, s
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
 
 
-def _fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | None:
+def fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | None:
     """The part of a superior article that fines the conduct, or None when no segment describes it.
     The conduct must be described in a paragraph that itself sets a fine, or in a list item
     （一）（二）… of an article whose other paragraphs set the fines; a paragraph that only refers
     the conduct elsewhere (依照《…》追究法律责任) does not count."""
     paras = [p for p in text.split("\n") if p.strip()]
     if whole:  # the conduct is several duties: the article's items together must describe them
-        if len(cb & _content(text)) / len(cb) < CONDUCT_MATCH:
+        if len(cb & content_bigrams(text)) / len(cb) < CONDUCT_MATCH:
             return None
         rest = "\n".join(p for p in paras if not _ITEM.match(p))
         return rest if penalty_ranges(rest) else None
     # A list item's subject is in the lead paragraph ('民办学校举办者及实际控制人…有下列情形之一的'):
     # it counts with each item ('（二）…抽逃出资、挪用办学经费的').
     lead = next((p for p in paras if not _ITEM.match(p)), "")
-    subject = _content(lead[: lead.find("有下列")]) if "有下列" in lead else set()
+    subject = content_bigrams(lead[: lead.find("有下列")]) if "有下列" in lead else set()
     best, where = 0.0, -1
     for i, para in enumerate(paras):
         extra = subject if _ITEM.match(para) else set()
         for seg in re.split(r"[；。]", para):
             if seg.strip():
-                share = len(cb & (_content(seg) | extra)) / len(cb)
+                share = len(cb & (content_bigrams(seg) | extra)) / len(cb)
                 if share > best:
                     best, where = share, i
     if best < CONDUCT_MATCH or where < 0:

@@ -151,12 +151,13 @@ def test_docx_draft_input(tmp_path: Path) -> None:
 # power_expansion and penalty_creation, …), set 7 flags one near miss (a 消防法 restatement) and
 # set 8 misses two defects (a ban length after 吊销登记证, a complaint window against a 2-year rule)
 # and set 9 reports a utility's or a property company's self-help beside the labelled category;
-# set 11 misses three paraphrased or per-unit fines and flags one restated 广告法 fine.
+# set 11 misses three paraphrased or per-unit fines and flags one restated 广告法 fine; set 12 misses
+# a local fine and a blanket exit deadline and reports a few co-findings.
 DATA = Path(__file__).parent / "data"
 BLIND = [(DATA / f"review_blind{n}", 0.95, 0.95, 0.0) for n in ("", "2", "3", "4", "5", "6")] + [
     (DATA / "review_blind7", 0.85, 0.95, 0.05), (DATA / "review_blind8", 0.95, 0.90, 0.0),
     (DATA / "review_blind9", 0.85, 0.95, 0.0), (DATA / "review_blind10", 0.95, 0.95, 0.0),
-    (DATA / "review_blind11", 0.85, 0.85, 0.05)]
+    (DATA / "review_blind11", 0.85, 0.85, 0.05), (DATA / "review_blind12", 0.80, 0.85, 0.05)]
 
 
 @pytest.mark.shared

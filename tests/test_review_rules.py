@@ -69,6 +69,12 @@ cats = categories
 
 CASES = [
     # (category, positive clause, near-miss clause)
+    ("rights_restriction", "民办幼儿园违反规定收取费用的，暂停该园在园幼儿申请学前教育资助的资格。",
+     "人民调解员违反规定收取费用的，取消其当年度个案补贴申领资格。"),
+    ("rights_restriction", "租赁合同未办理登记备案的，公安机关不予受理居住证申请。",
+     "申请居住证的，应当提交居住地住址、就业、就读等证明材料。"),
+    ("penalty_creation", "养殖者签订环保承诺书，违反承诺的，按照承诺书约定每次缴纳违约金二千元。",
+     "养殖者与饲料供应商在买卖合同中约定违约责任。"),
     ("power_expansion", "经营性停车场管理单位对拖欠停车费用的车辆，可以采取锁车措施。",
      "经营性停车场管理单位应当公示收费标准，并出具合法票据。"),
     ("power_expansion", "在浴场内垂钓的，由浴场管理单位或者所在村（居）民委员会没收其钓具和渔获物。",
@@ -405,3 +411,7 @@ def test_fetching_back_seized_goods_and_holding_an_identity_card_are_not_new_pen
     assert "compulsory_measure" not in cats(rep)
     rep = review("区卫生健康局可以先行扣押其医疗美容设备，并暂扣相关人员的身份证件。")
     assert "penalty_creation" not in cats(rep) and "compulsory_measure" in cats(rep)
+
+
+def test_an_unlawful_charge_named_as_the_violation_is_not_a_fee() -> None:
+    assert "fee_creation" not in cats(review("民办幼儿园存在违反规定收取费用行为的，县教育和体育局应当依法处理。"))

@@ -377,6 +377,8 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
     range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
     province = province_of(text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
     city = city_of(text, province)
+    # The sentence before each one in its article: '有前述行为之一的，…罚款' takes its conduct from it.
+    previous = {id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article}
 
     def fine_span(sent: Sentence, r: Range) -> tuple[int, int]:
         # Quote the whole phrase: from the amount to the end of '…罚款', or of the ban ('…活动').
@@ -393,9 +395,9 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 if rule.params.get("superior_search") and range_rule is not None:
                     others = [(_clause_of(c, sents), c) for c in cites
                               if not (sent.clause_start <= c.citation.start < sent.clause_end)]
-                    before = [x for x in sents if x.article is sent.article and x.end <= sent.start]
+                    prev = previous.get(id(sent))
                     sp = find_superior_penalty(sent.text, retriever, others, province, city,
-                                               context=before[-1].text if before else "")
+                                               context=prev.text if prev else "")
                     if sp is not None and not sp.bad:
                         continue  # a superior provision fines this conduct within these amounts
                     if sp is not None:
@@ -424,8 +426,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 cited = f"《{sd.title}》{sd.article}"
                 kw = dict(action=sd.draft.action, draft_limit=sd.draft.label, cited=cited,
                           superior_limit=sd.superior.label)
-                at = sent.text.find(sd.clause)  # limit offsets are within its clause
-                add(rule, sent.article.number, (sent.start + at + sd.draft.start, sent.start + at + sd.draft.end),
+                add(rule, sent.article.number, (sent.start + sd.draft.start, sent.start + sd.draft.end),
                     _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
                     extra=[Basis(title=sd.title, article=sd.article, status=sd.status, text=sd.text)])
         elif rule.kind == "issuer":

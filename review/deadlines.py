@@ -6,14 +6,14 @@ longer one, or a limit on the administration itself (作出答复、办结), res
 Like superior.py: the sentence is searched among laws, administrative regulations and 部门规章
 in force on the review date; a provision counts only when one of its segments describes the same
 remedy (most of the sentence's content bigrams, the same action word) and sets a limit in the
-same unit. The best-matching segment decides: if it allows the draft's limit, nothing is
-reported.
+same unit. Reported only when every such segment allows more time than the draft (a draft may
+follow a general rule where an older special one also matches); the closest one is quoted.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from legalkb.review.amounts import NUMBER, parse_number
@@ -29,7 +29,7 @@ _ACTIONS = (("质疑", "质疑"), ("投诉", "投诉"), ("异议", "异议"), ("
 _AGENCY = re.compile(r"作出|办结|答复|审查|审核|核实|受理|处理|决定|公示|告知|通知|送达|转送|回复")
 _SUBMIT = re.compile(r"[，,]?(提出|提交|申请)")
 _LIMIT = re.compile(rf"(?P<n>{NUMBER})(?:个)?(?P<unit>工作日|日|天|个月|月|年)(?:内|以内)")
-_DAYS = {"日": 1, "天": 1, "个月": 30, "月": 30, "年": 365}
+_DAYS = {"日": 1, "天": 1, "月": 30, "年": 365}  # 个 is consumed before the unit
 # The action must follow the limit closely, in the same segment ('三个工作日内，以书面形式向采购人提出质疑').
 _ACTION_WINDOW = 24
 
@@ -51,9 +51,8 @@ class SuperiorDeadline:
     article: str
     status: str
     text: str
-    draft: Limit
+    draft: Limit      # offsets within the sentence
     superior: Limit
-    clause: str    # the part of the sentence that sets the draft's limit (Limit offsets are in it)
 
 
 def time_limits(text: str) -> list[Limit]:
@@ -108,12 +107,18 @@ def _query(sentence: str) -> str:
 def find_shortened_deadline(sentence: str, retriever: Any,
                             levels: tuple[str, ...] = DEADLINE_LEVELS) -> SuperiorDeadline | None:
     """The superior provision whose limit for the same remedy is longer than the sentence's."""
-    if retriever is None or not time_limits(sentence):
+    if retriever is None:
         return None
     # The clause that sets the limit is what must match ('…告知当事人有要求听证的权利；当事人要求
     # 听证的，应当在被告知后二日内提出'): the rest of the sentence is about something else.
-    clause = next(c for c in re.split(r"(?<=[；;])", sentence) if time_limits(c))
-    mine = time_limits(clause)
+    offset = 0
+    for clause in re.split(r"(?<=[；;])", sentence):
+        mine = time_limits(clause)
+        if mine:
+            break
+        offset += len(clause)
+    else:
+        return None
     cb = content_bigrams(_query(clause))
     if len(cb) < 4:
         return None
@@ -137,4 +142,5 @@ def find_shortened_deadline(sentence: str, retriever: Any,
     if not found or any(sup.value <= d.value for _share, _h, d, sup in found):
         return None
     _share, h, d, longest = max(found, key=lambda f: f[0])
-    return SuperiorDeadline(h.title, h.article, h.status, h.text, d, longest, clause)
+    d = replace(d, start=d.start + offset, end=d.end + offset)
+    return SuperiorDeadline(h.title, h.article, h.status, h.text, d, longest)

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from legalkb.corpus.crosswalk import bigrams, containment
+from legalkb.ingest.numerals import article_label, cn_to_int
 from legalkb.review.model import DraftDocument, Evidence, EvidenceHit
+from legalkb.review.resolve import in_force
 
 # Levels that can be a superior basis of a district 行政规范性文件.
 SUPERIOR_LEVELS = ("宪法", "法律", "行政法规", "监察法规", "司法解释", "部门规章", "地方性法规", "地方政府规章")
@@ -32,6 +35,18 @@ _CITE = re.compile(r"《[^》]*》(第[^，。；、]{1,12}条)?(第[^，。；�
 MAX_EVIDENCE_CLAUSES = 30
 
 
+_SELF_REF = re.compile(r"本(?:条例|法|规定|办法|细则)第([一二三四五六七八九十百零〇]+)条")
+
+
+@dataclass(frozen=True)
+class LawArticle:
+    title: str
+    label: str        # 第四十一条
+    status: str
+    text: str
+    referred: str     # text of the articles this one refers to ('有本条例第二十一条第一款规定行为之一的')
+
+
 class Retriever:
     """Cached superior-provision search for one review (one as_of date)."""
 
@@ -40,6 +55,7 @@ class Retriever:
         self.as_of = as_of
         self.top_k = top_k
         self._cache: dict[str, list[EvidenceHit]] = {}
+        self._articles: dict[str, list[LawArticle]] = {}
 
     def hits(self, clause: str) -> list[EvidenceHit]:
         q = _CITE.sub("", clause).strip()
@@ -84,6 +100,22 @@ class Retriever:
                                            score=float(h.score), overlap=0.0))
         self._cache[key] = out
         return out
+
+    def articles_in_force(self, law: str) -> list[LawArticle]:
+        """Every article of the version of `law` in force on the review date, each with the text of
+        the articles it refers to (本条例第X条); [] when the library has no such law. Cached: the
+        superior-penalty check reads a cited regulation once per review, not once per sentence."""
+        key = "\x00A" + law
+        if key not in self._articles:
+            versions = self.library.versions(law) if self.library is not None and hasattr(self.library, "versions") else []
+            doc = in_force(versions, self.as_of or dt.date.today())
+            out = []
+            for a in doc.articles if doc else ():
+                refs = (doc.article(cn_to_int(n)) for n in _SELF_REF.findall(a.text))
+                referred = "\n".join(r.text for r in refs if r is not None and r.number != a.number)
+                out.append(LawArticle(doc.title, article_label(a.number, a.sub), doc.status, a.text, referred))
+            self._articles[key] = out
+        return self._articles[key]
 
     def restates(self, clause: str, threshold: float = RESTATE_THRESHOLD) -> EvidenceHit | None:
         """The superior provision this clause repeats, if any."""

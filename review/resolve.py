@@ -116,7 +116,8 @@ def _start(d: LegalDocument) -> dt.date:
     return d.effective or d.version_date or d.promulgated or dt.date.min
 
 
-def _in_force(versions: list[LegalDocument], day: dt.date) -> LegalDocument | None:
+def in_force(versions: list[LegalDocument], day: dt.date) -> LegalDocument | None:
+    """The version in force on `day` (the latest started, not ended, not repealed), or None."""
     live = [v for v in versions if _start(v) <= day and (v.in_force_until is None or day < v.in_force_until)
             and v.status != DOC_REPEALED]
     return live[-1] if live else None
@@ -182,7 +183,7 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
             note=f"《{title}》已于{repealed_on or '此前'}废止"
                  + (f"，由《{repeal.successor}》取代" if repeal.successor else "")
                  + (f"（{repeal.basis}）" if repeal.basis else ""))
-    current = _in_force(versions, as_of)
+    current = in_force(versions, as_of)
     if current is None:
         first = versions[0]
         if _start(first) > as_of:

@@ -22,13 +22,11 @@ per-unit tariffs without a range stay penalty_creation: we only re-label with ev
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from legalkb.corpus.crosswalk import bigrams
-from legalkb.ingest.numerals import article_label, cn_to_int
 from legalkb.review.amounts import Range, penalty_ranges
 from legalkb.review.model import FOUND, ResolvedCitation
 
@@ -145,12 +143,22 @@ def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[lis
     return None
 
 
-def _same_kind(sentence: str, superior: str) -> bool:
-    """Every range of the sentence has a range of the same kind (元, 倍, 年) in the superior text:
-    only then can 'within range' be said."""
-    theirs = {r.kind for r in penalty_ranges(superior)}
+def _verdict(sentence: str, fines: str | None, actor: str, certs: list[str]
+             ) -> tuple[list[Range], list[Range]] | None:
+    """(the sentence's ranges outside the superior `fines`, the superior ranges), with [] as the
+    first when all fit — a repeated superior penalty, not a created one. None when `fines` is no
+    evidence: absent, about another certificate, or of another kind only (元 against 倍), where
+    'within range' cannot be said."""
+    if fines is None or not _names_certificates(certs, fines):
+        return None
+    got = compare_by_actor(sentence, fines, actor)
+    if got:
+        return got
+    theirs = {r.kind for r in penalty_ranges(fines)}
     mine = penalty_ranges(sentence)
-    return bool(mine) and all(r.kind in theirs for r in mine)
+    if not mine or any(r.kind not in theirs for r in mine):
+        return None
+    return [], penalty_ranges(fines)
 
 
 def _body(text: str) -> str:
@@ -205,8 +213,8 @@ def find_superior_penalty(sentence: str, retriever: Any,
                           draft_cites: list[tuple[str, ResolvedCitation]] = (),
                           province: str = "", city: str = "", context: str = "") -> SuperiorPenalty | None:
     """The superior provision that penalises this sentence's conduct: with `bad` = the sentence's
-    ranges outside its range, or `bad` = [] when it allows them; None when none is found. `draft_cites`: (citing clause, resolved citation) pairs of
-    the rest of the draft."""
+    ranges outside its range, or `bad` = [] when it allows them; None when none is found.
+    `draft_cites`: (citing clause, resolved citation) pairs of the rest of the draft."""
     draft = penalty_ranges(sentence)
     if not draft:
         return None
@@ -248,23 +256,19 @@ def find_superior_penalty(sentence: str, retriever: Any,
         if city:
             tiers.append((LOCAL_LEVELS, (province,), city, 20))
     cited = {c.title for _clause, c in draft_cites if c.resolution == FOUND}
-    # A local regulation the draft names as its basis (根据《济宁市城镇容貌和环境卫生管理条例》…),
-    #    read article by article: search may rank another of the city's regulations first.
+    # A local regulation the draft names as its basis (根据《济宁市城镇容貌和环境卫生管理条例》…) is
+    # read article by article: search may rank another of the city's regulations first.
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
-        for doc_title, label, status, art_text, referred in _current_articles(retriever, title):
-            fines = fines_for_conduct(art_text, cb, whole=whole)
-            if fines is None and referred and penalty_ranges(art_text) and \
-                    len(cb & content_bigrams(referred)) / len(cb) >= CONDUCT_MATCH:
+        for art in retriever.articles_in_force(title):
+            fines = fines_for_conduct(art.text, cb, whole=whole)
+            if fines is None and art.referred and penalty_ranges(art.text) and \
+                    len(cb & content_bigrams(art.referred)) / len(cb) >= CONDUCT_MATCH:
                 # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
                 # described in the article it refers to.
-                fines = art_text
-            if fines is None or not _names_certificates(certs, fines):
-                continue
-            got = compare_by_actor(sentence, fines, actor)
-            if got is None and not _same_kind(sentence, fines):
-                continue
-            return SuperiorPenalty(doc_title, label, status, art_text, got[0] if got else [],
-                                   got[1] if got else penalty_ranges(fines), "draft_citation")
+                fines = art.text
+            verdict = _verdict(sentence, fines, actor, certs)
+            if verdict is not None:
+                return SuperiorPenalty(art.title, art.label, art.status, art.text, *verdict, "draft_citation")
     for levels, region, prefix, depth in tiers:
         hits = retriever.provisions(conduct + " 罚款", levels, top_k=depth, region=region)
         # The regulations the draft itself cites first: another of the city's regulations may
@@ -277,39 +281,11 @@ def find_superior_penalty(sentence: str, retriever: Any,
             fines = fines_for_conduct(h.text, cb, whole=whole)
             if fines is None or not _names_certificates(certs, fines):
                 continue
-            got = compare_by_actor(sentence, fines, actor)
-            if got:
-                return SuperiorPenalty(h.title, h.article, h.status, h.text, got[0], got[1], "search")
-            if not _same_kind(sentence, fines):
-                return None  # 元 against 倍: no evidence either way, the creation finding stands
-            # The best-matching provision already fines this conduct and allows these amounts: the
-            # draft repeats a superior penalty (bad = []), it does not create one.
-            return SuperiorPenalty(h.title, h.article, h.status, h.text, [], penalty_ranges(fines), "search")
+            # The best-matching provision decides; None when it fines in another kind (元 vs 倍):
+            # no evidence either way, the creation finding stands.
+            verdict = _verdict(sentence, fines, actor, certs)
+            return SuperiorPenalty(h.title, h.article, h.status, h.text, *verdict, "search") if verdict else None
     return None
-
-
-_SELF_REF = re.compile(r"本(?:条例|法|规定|办法|细则)第([一二三四五六七八九十百零〇]+)条")
-
-
-def _current_articles(retriever: Any, title: str) -> list[tuple[str, str, str, str, str]]:
-    """(document title, article label, status, text, text of the articles it refers to — 本条例
-    第X条) of each article of the version of `title` in force on the retriever's date; [] when
-    the library cannot list it."""
-    lib = getattr(retriever, "library", None)
-    if lib is None or not hasattr(lib, "versions"):
-        return []
-    day = getattr(retriever, "as_of", None) or dt.date.today()
-    live = [d for d in lib.versions(title) if (d.effective or dt.date.min) <= day
-            and (d.in_force_until is None or day < d.in_force_until)]
-    if not live:
-        return []
-    doc = live[-1]
-    out = []
-    for a in doc.articles:
-        refs = [doc.article(cn_to_int(n)) for n in _SELF_REF.findall(a.text)]
-        referred = "\n".join(r.text for r in refs if r is not None and r.number != a.number)
-        out.append((doc.title, article_label(a.number, a.sub), doc.status, a.text, referred))
-    return out
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")

@@ -415,3 +415,25 @@ def test_fetching_back_seized_goods_and_holding_an_identity_card_are_not_new_pen
 
 def test_an_unlawful_charge_named_as_the_violation_is_not_a_fee() -> None:
     assert "fee_creation" not in cats(review("民办幼儿园存在违反规定收取费用行为的，县教育和体育局应当依法处理。"))
+
+
+def test_cited_local_regulation_is_read_in_the_version_in_force() -> None:
+    # The 2024 amendment raised the fine: a draft taking effect in 2026 that repeats the new range
+    # repeats superior law; the old range would have made it penalty_range.
+    conduct = "任何单位和个人不得在海水浴场内垂钓。"
+    old = make_law("日照市海水浴场管理条例", {20: [conduct, "违反前款规定的，处五十元以上二百元以下罚款。"]},
+                   level="地方性法规", effective=dt.date(2018, 1, 1), in_force_until=dt.date(2024, 1, 1))
+    new = make_law("日照市海水浴场管理条例", {20: [conduct, "违反前款规定的，处一百元以上五百元以下罚款。"]},
+                   level="地方性法规", effective=dt.date(2024, 1, 1))
+    lib = FakeLibrary([old, new])
+
+    def run(fine: str) -> list:
+        rep = review_clauses(lib, "为了规范海水浴场管理，根据《日照市海水浴场管理条例》，制定本办法。",
+                             f"在海水浴场内垂钓的，由区海洋发展局{fine}。", title="西湾区测试办法",
+                             doc_number="西湾政发〔2026〕1号", issuer="西湾区人民政府",
+                             tail="本办法自2026年4月1日起施行，有效期至2031年3月31日。")
+        return [f for f in rep.findings if f.article == 2]
+
+    assert run("处一百元以上五百元以下罚款") == []
+    stale = run("处五十元以上二百元以下罚款")                 # the repealed version's range
+    assert [f.category for f in stale] == ["penalty_range"] and "100元–500元" in stale[0].message

@@ -22,10 +22,11 @@ import numpy as np
 
 from legalkb.ingest.numerals import article_key
 from legalkb.search import adapter as adapter_mod
-from legalkb.search.adapter import EPOCHS, RANK, fit
+from legalkb.search.adapter import EPOCHS, RANK, QueryAdapter, fit
 from legalkb.search.backend import Filters
 from legalkb.search.embeddings import configured_encoder, query_text
 from legalkb.search.evaluate import fold_of, load_questions
+from legalkb.search.folds import HELD_OUT_FOLD
 from legalkb.search.library import Library
 
 
@@ -41,6 +42,8 @@ def main() -> None:
     if encoder is None:
         sys.exit("needs LEGALKB_EMBED_MODEL")
     lib = Library.open()
+    if not hasattr(lib.backend, "vector_matrix"):
+        sys.exit("train_adapter.py needs the embedded engine (it trains against the whole vector matrix)")
     today = dt.date.today()
     questions = load_questions(args.file)
     q_vecs = encoder.encode([query_text(q.question) for q in questions]).astype(np.float32)
@@ -53,8 +56,6 @@ def main() -> None:
             if rec is not None:
                 ids.append(f"{rec.doc_id}#{article_key(no, sub)}")
         gold_ids.append(ids)
-    if not hasattr(lib.backend, "vector_matrix"):
-        sys.exit("train_adapter.py needs the embedded engine (it trains against the whole vector matrix)")
     corpus_ids, corpus = lib.backend.vector_matrix(Filters(as_of=today))
     row_of = {rid: i for i, rid in enumerate(corpus_ids)}
     gold_rows = [[row_of[i] for i in ids if i in row_of] for ids in gold_ids]
@@ -77,12 +78,16 @@ def main() -> None:
             return float("nan"), float("nan")
         return (len(gold & set(hits[:10])) / len(gold), len(gold & set(hits)) / len(gold))
 
+    # Evaluated through the serving code: each question with the fold model that never saw it.
+    trained = QueryAdapter(encoder.name, full, fold_models)
     raw, adapted = [], []
     for i, v in enumerate(q_vecs):
-        u, w = fold_models[folds[i]]
-        a = v + (v @ u) @ w
         raw.append(recall(v, i))
-        adapted.append(recall(a / np.linalg.norm(a), i))
+        token = HELD_OUT_FOLD.set((folds[i], args.folds))
+        try:
+            adapted.append(recall(trained.apply(v), i))
+        finally:
+            HELD_OUT_FOLD.reset(token)
     for name, rows in (("raw question vector", raw), (f"adapted ({args.folds}-fold CV)", adapted)):
         r = np.nanmean(np.asarray(rows), axis=0)
         print(f"dense only, {name}: Recall@10 {r[0]:.3f}  Recall@100 {r[1]:.3f}")

@@ -42,6 +42,7 @@ from legalkb.review.superior import (
     find_superior_penalty,
     fines_for_conduct,
     province_of,
+    without_own_references,
 )
 
 UNVERIFIED = "未核实"
@@ -324,7 +325,7 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
         if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites), sent.text):
             continue
         if "restatement" in rule.checks and retriever is not None:
-            r = retriever.restates(sent.text)
+            r = retriever.restates(without_own_references(sent.text))
             if r is not None and _amounts_fit(sent.text, r.text) and (
                     not rule.params.get("restatement_names_subject")
                     or re.search(rule.params.get("superior_provides", "$^"), r.text)):

@@ -249,7 +249,36 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
                 res.note = (f"引用内容对应{old.effective.year if old.effective else '旧'}年版{label}，"
                             f"修订后为{article_label(new_no)}；现行{label}规定的是其他内容")
                 return res
+    # No older version in the corpus explains it, yet the clause may paraphrase another article of
+    # the current version while the cited one says something else: a number kept from a text the
+    # corpus does not hold (行政处罚法 2017 第二十七条 → 2021 第三十三条).
+    moved = _content_elsewhere(ctx, current, art) if ctx else None
+    if moved is not None:
+        res.resolution, res.current_article = RENUMBERED, moved.number
+        res.text = moved.text
+        res.note = f"引用内容见现行{article_label(moved.number)}；现行{label}规定的是其他内容"
     return res
+
+
+# The other article must share this many distinctive bigrams with the clause, and several times
+# more than the cited article does: a loose paraphrase or a penalty clause naming its conduct
+# must not move a citation.
+MOVED_MIN_SHARED = 10
+
+
+def _content_elsewhere(ctx: str, doc: LegalDocument, cited: Article) -> Article | None:
+    bctx = bigrams(ctx) - _GENERIC
+    bcited = bigrams(cited.text)
+    for_cited = len(bctx & bcited)
+    scored = sorted(((len((bctx & bigrams(a.text)) - bcited), a) for a in doc.articles if a is not cited),
+                    key=lambda t: -t[0])
+    if not scored:
+        return None
+    best, art = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0
+    if best >= MOVED_MIN_SHARED and best >= 3 * for_cited + 2 and best >= 2 * runner_up:
+        return art
+    return None
 
 
 def resolve_citations(citations: list[Citation], library: Resolver, as_of: dt.date,

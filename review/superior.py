@@ -55,6 +55,14 @@ _GENERIC = frozenset({"的，", "违反", "反本", "本办", "办法", "规定"
 _PERSON = re.compile(r"个人|公民|自然人|行人|驾驶人|用户|消费者|居民|村民|乘客|游客|养犬人")
 _ORG = re.compile(r"单位|企业|公司|经营者|机构|法人|组织|运营者|经营户")
 _BODY = re.compile(r"由([^，。；、]{2,24}?)(?:依照|依据|按照|根据|责令|处以?|给予|从重|加重|对|予以|没收|并处)")
+
+
+def without_own_references(text: str) -> str:
+    """The sentence without the draft's references to its own articles (违反本办法第十一条规定，):
+    they match a superior provision only by the accident of numbering (违反本条例第十一条规定)."""
+    return _VIOLATE.sub("", text)
+
+
 _BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
 _AGGRAVATE = re.compile(r"从重(处罚|处理|处以)|加重(处罚|处理)")
 
@@ -258,17 +266,26 @@ def find_superior_penalty(sentence: str, retriever: Any,
     cited = {c.title for _clause, c in draft_cites if c.resolution == FOUND}
     # A local regulation the draft names as its basis (根据《济宁市城镇容貌和环境卫生管理条例》…) is
     # read article by article: search may rank another of the city's regulations first.
+    # The article describing the conduct best decides, not the first that passes the threshold
+    # (未按要求提供相关资料 vs 未按要求公告相关信息 share most of their words).
+    best: tuple[float, Any, tuple[list[Range], list[Range]]] | None = None
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
         for art in retriever.articles_in_force(title):
             fines = fines_for_conduct(art.text, cb, whole=whole)
+            described = art.text
             if fines is None and art.referred and penalty_ranges(art.text) and \
                     len(cb & content_bigrams(art.referred)) / len(cb) >= CONDUCT_MATCH:
                 # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
                 # described in the article it refers to.
-                fines = art.text
+                fines, described = art.text, art.referred
             verdict = _verdict(sentence, fines, actor, certs)
             if verdict is not None:
-                return SuperiorPenalty(art.title, art.label, art.status, art.text, *verdict, "draft_citation")
+                share = _best_share(described, cb)
+                if best is None or share > best[0]:
+                    best = (share, art, verdict)
+    if best is not None:
+        art = best[1]
+        return SuperiorPenalty(art.title, art.label, art.status, art.text, *best[2], "draft_citation")
     for levels, region, prefix, depth in tiers:
         hits = retriever.provisions(conduct + " 罚款", levels, top_k=depth, region=region)
         # The regulations the draft itself cites first: another of the city's regulations may
@@ -289,6 +306,12 @@ def find_superior_penalty(sentence: str, retriever: Any,
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+
+
+def _best_share(text: str, cb: set[str]) -> float:
+    """The largest share of the conduct's bigrams found in one sentence of `text`."""
+    return max((len(cb & content_bigrams(seg)) / len(cb) for seg in re.split(r"[；。\n]", text) if seg.strip()),
+               default=0.0)
 
 
 def fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | None:

@@ -437,3 +437,61 @@ def test_cited_local_regulation_is_read_in_the_version_in_force() -> None:
     assert run("处一百元以上五百元以下罚款") == []
     stale = run("处五十元以上二百元以下罚款")                 # the repealed version's range
     assert [f.category for f in stale] == ["penalty_range"] and "100元–500元" in stale[0].message
+
+
+# -- round 13 (blind set 13) -----------------------------------------------------------------------
+def test_custody_costs_of_seized_property_put_on_the_owner_are_a_fee() -> None:
+    seized = "对未随车携带核准文件的运输车辆，区综合行政执法局依法扣押，暂扣期间车辆停放、保管费用由车辆所有人承担。"
+    assert "fee_creation" in cats(review(seized))
+    assert "fee_creation" not in cats(review(seized.replace("由车辆所有人承担", "由区综合行政执法局承担")))
+
+
+def test_cutting_off_gas_to_enforce_a_fine_is_a_compulsory_measure_but_works_are_not() -> None:
+    lever = "对罚款决定逾期不履行的，区住房和城乡建设局可以书面通知燃气经营者暂停对其供气。"
+    assert "compulsory_measure" in cats(review(lever))
+    assert "compulsory_measure" not in cats(review("燃气经营者因施工、检修等原因需要暂停供气的，应当提前四十八小时通知用户。"))
+
+
+def test_owners_vote_taken_away_for_arrears_restricts_a_right_but_standing_for_office_is_left() -> None:
+    assert "rights_restriction" in cats(review("累计拖欠物业费满六个月的业主，在缴清欠费前不享有业主大会会议的表决权。"))
+    assert "rights_restriction" not in cats(review("业主委员会委员候选人应当按时交纳物业费，具有完全民事行为能力。"))
+
+
+def test_a_provider_picked_by_the_administration_at_the_party_s_cost_limits_trading() -> None:
+    picked = ("在线监控设备由区综合行政执法局统一招标确定的运维单位负责安装、联网和运行维护，"
+              "相关费用由餐饮服务单位按照每台每年一千二百元的标准向运维单位支付。")
+    assert "fair_competition" in cats(review(picked))
+    assert "fair_competition" not in cats(review("餐饮服务单位可以自主选择具备能力的单位安装在线监控设备，费用由其自行承担。"))
+
+
+PROPERTY = make_law("嘉兴市住宅物业管理条例", {
+    34: "违反本条例第十一条规定，物业服务人未按要求提供相关资料的，由建设主管部门责令限期改正，处一万元以上十万元以下罚款。",
+    37: "违反本条例第二十六条规定，物业服务人未按要求公告相关信息的，由建设主管部门责令限期改正，处五千元以上五万元以下罚款。"},
+    level="地方性法规")
+
+
+def test_the_cited_regulation_s_best_matching_article_decides_not_one_with_the_same_number() -> None:
+    """Article 34 shares most words (and, by accident, the number 第十一条 the draft refers to);
+    article 37 fines this conduct."""
+    lib = FakeLibrary([PROPERTY])
+    rep = review_clauses(lib, "为了规范物业管理活动，根据《嘉兴市住宅物业管理条例》，制定本办法。",
+                         "违反本办法第十一条规定，物业服务人未按要求公告相关信息的，由区住房和城乡建设局责令限期改正，"
+                         "处一万元以上十万元以下罚款。", title="禾东区测试办法", doc_number="禾东建发〔2026〕1号",
+                         issuer="禾东区住房和城乡建设局", tail="本办法自2026年5月1日起施行，有效期至2031年4月30日。")
+    f = next(f for f in rep.findings if f.article == 2)
+    assert f.category == "penalty_range" and "第三十七条" in f.message
+
+
+def test_a_citation_whose_content_is_another_current_article_is_outdated() -> None:
+    law = make_law("中华人民共和国行政处罚法", {
+        27: "违法行为涉嫌犯罪的，行政机关应当及时将案件移送司法机关，依法追究刑事责任。",
+        33: "违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微并及时改正的，可以不予行政处罚。"})
+    lib = FakeLibrary([law])
+
+    def run(no: str) -> set[str]:
+        return cats(review_clauses(lib, f"违法行为轻微并及时改正，没有造成危害后果的，依照《中华人民共和国行政处罚法》第{no}条的规定"
+                                        "不予行政处罚。", title="禾东区测试办法", doc_number="禾东政发〔2026〕1号",
+                                   issuer="禾东区人民政府", tail="本办法自2026年5月1日起施行，有效期至2031年4月30日。"))
+
+    assert "citation_outdated_article" in run("二十七")
+    assert "citation_outdated_article" not in run("三十三")

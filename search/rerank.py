@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from legalkb.search.adapter import adapt
+from legalkb.search.adapter import search_vector
 from legalkb.search.analysis import normalize
 from legalkb.search.backend import EngineHit, FieldQuery, Filters, Record, SearchBackend
-from legalkb.search.data import packaged_bytes
+from legalkb.search.data import family_file, packaged_bytes
 from legalkb.search.folds import HELD_OUT_FOLD, for_current_fold
 from legalkb.search.query import analyze, build_query
 
@@ -295,8 +295,11 @@ def load_model(name: str) -> TreeModel | None:
     return TreeModel(spec)
 
 
-def model_name(hybrid: bool) -> str:
-    return "rerank_hybrid.json.gz" if hybrid else "rerank_bm25.json.gz"
+def model_name(hybrid: bool, encoder_name: str = "") -> str:
+    """The shipped ranker for a mode: BM25, or hybrid for the embedding model in use — the dense
+    features' scale is the model's own, so each model family has its file
+    (rerank_hybrid-bge-small-zh-v1.5.json.gz); the unsuffixed file is the test model's."""
+    return family_file("rerank_hybrid.json.gz", encoder_name) if hybrid else "rerank_bm25.json.gz"
 
 
 def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: FieldQuery | None = None,
@@ -310,7 +313,7 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
     pool: dict[str, Candidate] = {}
     # Articles are searched with the adapted question vector (search/adapter.py); answered
     # questions are compared with the raw one (question to question).
-    svec = adapt(vector, encoder)
+    svec = search_vector(text, vector, encoder)
     if bm25_hits is None:
         bm25_hits = backend.search(q, filters, limit=depth).hits if q.tokens else []
     for i, h in enumerate(bm25_hits, 1):
@@ -416,13 +419,19 @@ def _add_answered(backend: SearchBackend, text: str, filters: Filters, pool: dic
 
 
 def rank(text: str, cands: list[Candidate], *, hybrid: bool, tokens: Sequence[str] | None = None,
-         model: TreeModel | None | bool = True, qa_top: float = 0.0) -> list[Candidate]:
+         model: TreeModel | None | bool = True, qa_top: float = 0.0, encoder_name: str = "") -> list[Candidate]:
     """Order candidates: the trained model when one fits, else reciprocal-rank fusion."""
     if not cands:
         return []
     toks = list(tokens) if tokens is not None else analyze(text).tokens
     featurize(text, cands, toks, qa_top=qa_top)
-    m = load_model(model_name(hybrid)) if model is True else (model or None)
+    m = None
+    if model is True:
+        m = load_model(model_name(hybrid, encoder_name))
+        if m is None and hybrid:
+            m = load_model(model_name(hybrid))  # no ranker for this model: the test model's
+    elif model:
+        m = model
     if m is not None:
         scores = m.predict(np.asarray([c.features for c in cands], dtype=np.float64))
         for c, s in zip(cands, scores, strict=True):
@@ -446,7 +455,8 @@ def rerank_hits(backend: SearchBackend, text: str, filters: Filters, bm25_hits: 
     q = query or build_query(text)
     cands, qa_top = candidates(backend, text, filters, query=q, vector=vector, bm25_hits=bm25_hits,
                                encoder=encoder, vector_cache=vector_cache)
-    ranked = rank(text, cands, hybrid=vector is not None, tokens=q.tokens, model=model, qa_top=qa_top)
+    ranked = rank(text, cands, hybrid=vector is not None, tokens=q.tokens, model=model, qa_top=qa_top,
+                  encoder_name=getattr(encoder, "name", ""))
     return [EngineHit(id=c.record.id, score=c.score, record=c.record) for c in ranked[:limit]]
 
 

@@ -87,8 +87,10 @@ def test_tree_model_walks_like_lightgbm() -> None:
     assert m.predict(x).tolist() == [1.25, 2.25, 3.25, 3.25, 1.25]
 
 
-def test_shipped_models_match_the_feature_set() -> None:
-    m = load_model("rerank_bm25.json.gz")
+@pytest.mark.parametrize("name", ["rerank_bm25.json.gz", "rerank_hybrid.json.gz",
+                                  "rerank_hybrid-bge-small-zh-v1.5.json.gz"])
+def test_shipped_models_match_the_feature_set(name: str) -> None:
+    m = load_model(name)
     assert m is not None and m.features == list(FEATURES) and len(m.trees.roots) > 10 and len(m.folds) == 5
     scores = m.predict(np.zeros((3, len(FEATURES))))
     assert scores.shape == (3,)
@@ -345,6 +347,52 @@ def test_adapter_fingerprint_matches_the_test_model() -> None:
     assert adapter_for(load_encoder(path)) is not None
 
 
+def test_weight_deltas_change_the_tower_and_refuse_a_wrong_shape() -> None:
+    from legalkb.search.embeddings import NumpyBertEncoder
+
+    enc = NumpyBertEncoder(_m3e())
+    text = ["老板拖欠工资怎么办"]
+    name = "encoder.layer.3.output.dense.weight"
+    same = enc.with_deltas({name: np.zeros_like(enc.w[name])})
+    assert same.name == enc.name and np.allclose(same.encode(text), enc.encode(text), atol=1e-6)
+    delta = np.random.default_rng(0).normal(0, 0.05, enc.w[name].shape).astype(np.float32)
+    moved = enc.with_deltas({name: delta})
+    assert float(moved.encode(text)[0] @ enc.encode(text)[0]) < 0.999
+    assert np.allclose(enc.with_deltas({}).encode(text), enc.encode(text), atol=1e-6)   # the original is intact
+    with pytest.raises(ValueError, match="权重增量"):
+        enc.with_deltas({name: delta.T})
+
+
+def test_fine_tuned_query_tower_round_trip_and_fold_choice(tmp_path: Path) -> None:
+    """Low-rank deltas of the query tower survive save/parse (float16), serve the question through
+    the merged tower, and the held-out fold gets its own deltas."""
+    from legalkb.search import adapter as ad
+    from legalkb.search.embeddings import NumpyBertEncoder
+    from legalkb.search.folds import HELD_OUT_FOLD
+
+    enc = NumpyBertEncoder(_m3e())
+    d = enc.dim
+    ident = (np.zeros((d, 1), np.float32), np.zeros((1, d), np.float32))
+    rng = np.random.default_rng(2)
+    name = "encoder.layer.0.attention.self.query"
+    lora = {name: (rng.normal(0, 0.3, (d, 4)).astype(np.float32), rng.normal(0, 0.3, (4, d)).astype(np.float32))}
+    path = tmp_path / "q.npz"
+    ad.save(path, enc.name, ident, [ident, ident], {}, [lora, {}])
+    a = ad._parse(path.read_bytes())
+    assert set(a.lora_folds[0]) == {name} and not a.lora_full
+    q = "老板拖欠工资怎么办"
+    raw = enc.encode([q])[0]
+    assert np.allclose(a.search_vector(q, raw, enc), raw, atol=1e-5)            # full model: no deltas
+    token = HELD_OUT_FOLD.set((0, 2))
+    try:
+        tuned = a.search_vector(q, raw, enc)
+    finally:
+        HELD_OUT_FOLD.reset(token)
+    a16, b16 = (x.astype(np.float16).astype(np.float32) for x in lora[name])
+    expected = enc.with_deltas({name + ".weight": (a16 @ b16).T}).encode([q])[0]
+    assert np.allclose(tuned, expected, atol=1e-5) and float(tuned @ raw) < 0.999
+
+
 def test_candidates_search_articles_with_the_adapted_vector(library: Library, monkeypatch) -> None:
     """The adapter must reach the engine: with a map that turns the question towards 劳动合同法,
     its articles come first in the dense list; without it, the other laws do."""
@@ -364,9 +412,55 @@ def test_candidates_search_articles_with_the_adapted_vector(library: Library, mo
     turn = (np.array([[-1.0], [1.0]], np.float32), np.array([[1.0, -1.0]], np.float32))   # [1,0] → [0,1]
 
     def dense_first(model_name: str) -> str:
-        monkeypatch.setattr(ad, "_shipped", lambda: ad.QueryAdapter(model_name, turn, []))
+        monkeypatch.setattr(ad, "_shipped", lambda *_: ad.QueryAdapter(model_name, turn, []))
         cands, _ = candidates(b, "拖欠劳动报酬", Filters(as_of=TODAY), vector=[1.0, 0.0], encoder=enc, qa=False)
         return next(c for c in cands if c.dense_rank == 1).record.law_key
 
     assert dense_first("fake-model") == "劳动合同法"
     assert dense_first("another-model") != "劳动合同法"       # an adapter for another model is ignored
+
+
+def test_each_embedding_model_family_has_its_own_artefact_files() -> None:
+    from legalkb.search.data import family_file, model_family
+    from legalkb.search.rerank import model_name
+
+    assert model_family("bge-small-zh-v1.5-f30ce9fda2e3-t64") == "bge-small-zh-v1.5"
+    assert model_family("m3e-small-41faabd1957f-t64") == "m3e-small" and model_family("") == ""
+    assert family_file("query_adapter.npz", "bge-small-zh-v1.5-f30ce9fda2e3-t64") == "query_adapter-bge-small-zh-v1.5.npz"
+    assert family_file("query_adapter.npz", "m3e-small-41faabd1957f-t64") == "query_adapter.npz"   # the test model
+    assert model_name(True, "bge-small-zh-v1.5-f30ce9fda2e3-t64") == "rerank_hybrid-bge-small-zh-v1.5.json.gz"
+    assert model_name(True) == "rerank_hybrid.json.gz" and model_name(False, "x-0123456789ab-t64") == "rerank_bm25.json.gz"
+
+
+def test_a_model_without_its_own_ranker_falls_back_to_the_test_model_s(monkeypatch) -> None:
+    from legalkb.search import rerank as rr
+
+    calls = []
+
+    def fake(name: str):
+        calls.append(name)
+        return None
+
+    monkeypatch.setattr(rr, "load_model", fake)
+    rec = Record(id="a#1", doc_id="a", kind="article", law_key="a", title="某法", short_title="某法", level="法律",
+                 status="现行有效", text="某条", article_no=1)
+    rr.rank("问题", [rr.Candidate(record=rec)], hybrid=True, encoder_name="other-model-0123456789ab-t64")
+    assert calls == ["rerank_hybrid-other-model.json.gz", "rerank_hybrid.json.gz"]
+
+
+def test_shipped_bge_artefacts_fit_the_model_legalkb_model_fetch_builds() -> None:
+    """The query adapter and hybrid ranker trained for bge-small-zh-v1.5 are keyed to the weights'
+    fingerprint: if the converter changed what it writes, they would silently stop applying."""
+    from legalkb.search.adapter import adapter_for
+    from legalkb.search.embeddings import load_encoder
+    from legalkb.search.rerank import load_model, model_name
+
+    folder = Path(__file__).resolve().parents[1] / ".cache" / "models" / "bge-small-zh-v1.5"
+    if not (folder / "model.safetensors").exists():
+        pytest.skip("bge-small-zh-v1.5 not fetched (scripts/test.sh runs `legalkb model fetch --dest .cache/models`)")
+    enc = load_encoder(folder, prefer="numpy")
+    assert enc.cls_pooling and adapter_for(enc) is not None
+    assert model_name(True, enc.name) == "rerank_hybrid-bge-small-zh-v1.5.json.gz"
+    assert load_model(model_name(True, enc.name)) is not None
+    v = enc.encode(["老板拖欠工资怎么办", "用人单位应当按时足额支付劳动报酬", "碳排放权交易"])
+    assert v[0] @ v[1] > v[0] @ v[2]

@@ -262,6 +262,13 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"引擎 {info['engine']}（{info['location']}）：文档 {info['documents']}，条文 {info['articles']}")
     click.echo("按级别：" + "，".join(f"{k} {v}" for k, v in info["by_level"].items()))
     click.echo("按时效：" + "，".join(f"{k} {v}" for k, v in info["by_status"].items()))
+    hy = info.get("hybrid")
+    if hy is None:
+        click.echo("混合检索：未开启（设置 LEGALKB_EMBED_MODEL=模型目录；legalkb model fetch 可获取 bge-small-zh-v1.5）")
+    else:
+        click.echo(f"混合检索：已开启，模型 {hy['model']}；查询适配器 {'有' if hy['query_adapter'] else '无'}；"
+                   f"排序模型 {hy['ranker']}" + ("" if hy["own_ranker"] else "（本模型无专用排序模型，借用测试模型的，"
+                                                  "应按 docs/retrieval.md 训练）"))
 
 
 @main.group(name="eval")

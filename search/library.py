@@ -541,4 +541,18 @@ class Library:
                                   facets=("level", "status"))
         info["by_level"] = res.facets.get("level", {})
         info["by_status"] = res.facets.get("status", {})
+        info["hybrid"] = self.hybrid_status()
         return info
+
+    def hybrid_status(self) -> dict | None:
+        """Which embedding model searches by meaning and which learned artefacts fit it (None: off).
+        A model without its own ranker uses the test model's — worth knowing before trusting it."""
+        if self.encoder is None:
+            return None
+        from legalkb.search.adapter import adapter_for
+        from legalkb.search.rerank import load_model, model_name
+
+        own = model_name(True, self.encoder.name)
+        return {"model": self.encoder.name, "query_adapter": adapter_for(self.encoder) is not None,
+                "ranker": own if load_model(own) is not None else model_name(True),
+                "own_ranker": load_model(own) is not None}

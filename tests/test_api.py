@@ -92,6 +92,19 @@ def test_search_names_the_region_whose_local_rules_it_put_first(env: Env) -> Non
     assert "问题中提到了山东省" in page.text
 
 
+def test_landing_page_says_whether_search_by_meaning_is_on(env: Env, monkeypatch) -> None:
+    from legalkb.api import routes_web
+
+    page = env.client.get("/search", headers=env.h("viewer")).text
+    assert "语料库概况" in page and "语义检索：未开启" in page       # the test library has no model
+    monkeypatch.setattr(routes_web, "_stats", lambda request: {
+        "documents": 1, "articles": 2, "by_level": {"法律": 1},
+        "hybrid": {"model": "bge-small-zh-v1.5-f30ce9fda2e3-t64", "query_adapter": True,
+                   "ranker": "rerank_hybrid-bge-small-zh-v1.5.json.gz", "own_ranker": True}})
+    page = env.client.get("/search", headers=env.h("viewer")).text
+    assert "语义检索：已开启（bge-small-zh-v1.5）" in page
+
+
 def test_search_filters_pagination_and_no_highlights(env: Env) -> None:
     h = env.h("viewer")
     r = env.client.get("/api/search", params={"q": "规范", "level": "地方性法规"}, headers=h).json()

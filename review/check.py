@@ -296,6 +296,17 @@ def _is_safeguard(sent_text: str, m: re.Match[str]) -> bool:
         and bool(_SAFEGUARD_DUTY.search(sent_text[m.end():]))
 
 
+# A ；-part that only continues the one before (逾期不改正的 / 拒不改正的 / 情节严重的 …).
+_CONTINUES = re.compile(r"^\s*(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续|经[^，]{0,6}(后|仍))")
+
+
+def _part_of(text: str, m: re.Match[str]) -> str:
+    """The ；-separated part of a sentence that holds the match."""
+    start = max(text.rfind("；", 0, m.start()), text.rfind(";", 0, m.start())) + 1
+    ends = [i for i in (text.find("；", m.end()), text.find(";", m.end())) if i != -1]
+    return text[start:min(ends) if ends else len(text)]
+
+
 def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitation],
                   retriever: Retriever | None, effective: dt.date | None = None
                   ) -> list[tuple[Sentence, tuple[int, int], str]]:
@@ -325,10 +336,17 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
         if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites), sent.text):
             continue
         if "restatement" in rule.checks and retriever is not None:
-            r = retriever.restates(without_own_references(sent.text))
-            if r is not None and _amounts_fit(sent.text, r.text) and (
+            # The whole sentence, then the ；-part holding the trigger: a sentence may set a new fine
+            # and then repeat a superior measure ('…处一百元以上二百元以下罚款；非机动车驾驶人拒绝接受
+            # 罚款处罚的，可以扣留其非机动车' — 道交法第八十九条).
+            part = _part_of(sent.text, m)
+            if _CONTINUES.match(part) or len(content_bigrams(conduct_of(part))) < 5:
+                part = sent.text   # '逾期仍不改正的，处…罚款' continues the part before: no conduct of its own
+            if any(r is not None and _amounts_fit(piece, r.text) and (
                     not rule.params.get("restatement_names_subject")
-                    or re.search(rule.params.get("superior_provides", "$^"), r.text)):
+                    or re.search(rule.params.get("superior_provides", "$^"), r.text))
+                   for piece in dict.fromkeys((sent.text, part))
+                   for r in [retriever.restates(without_own_references(piece))]):
                 continue
         hits.append((sent, _quote_span(sent, m), note))
     return hits

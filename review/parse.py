@@ -20,7 +20,9 @@ from legalkb.review.model import Clause, DraftArticle, DraftDocument, NotADraftE
 
 # Organ-name endings that make a head line an issuer line (several issuers may share one line).
 _ORGAN_END = ("人民政府", "办公室", "办公厅", "局", "委员会", "厅", "委", "办", "指挥部", "领导小组",
-              "中心", "分局", "大队", "支队", "公司", "联席会议", "专班", "司法所", "街道办事处")
+              "中心", "分局", "大队", "支队", "公司", "联席会议", "专班", "司法所", "街道办事处",
+              # A department's internal unit (养老服务科) is an issuer line too: A01 says it may not issue.
+              "科", "股", "室")
 # 一、 / 二、 top-level sections: the article structure of 通知/意见 style documents.
 _CN_SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、")
 _EFFECTIVE = re.compile(r"(?:自|从|于)([^。；，]{0,24}?)(?:起|开始)?(?:施行|执行|实施|生效)")

@@ -495,3 +495,45 @@ def test_a_citation_whose_content_is_another_current_article_is_outdated() -> No
 
     assert "citation_outdated_article" in run("二十七")
     assert "citation_outdated_article" not in run("三十三")
+
+
+# -- round 14 (blind set 14) -----------------------------------------------------------------------
+def test_paying_for_custody_when_fetching_back_is_a_fee_and_a_referred_measure_is_not_new() -> None:
+    rep = review("依照前条规定暂扣的车辆，由区城市管理和综合执法局指定的停车场统一保管。"
+                 "当事人领回车辆时，应当按照每车每日十元的标准向保管单位结清保管费用。")
+    assert "fee_creation" in cats(rep) and "compulsory_measure" not in cats(rep)
+    assert "fee_creation" not in cats(review("当事人领回车辆时，应当出示身份证件并签字确认。"))
+
+
+def test_housing_refused_for_want_of_local_hukou_restricts_a_right() -> None:
+    assert "rights_restriction" in cats(review("出租人不得将住宅出租给未取得本市户籍且未持有本市居住证的人员居住。"))
+    assert "rights_restriction" not in cats(review("出租人不得将住宅出租给无法提供有效身份证件的人员居住。"))
+
+
+def test_an_own_registration_certificate_gating_sales_is_a_licence() -> None:
+    gate = ("预制菜生产企业取得食品生产许可后，还应当向区市场监督管理局申领《南港区预制菜生产登记证》；"
+            "未取得登记证的，其生产的预制菜产品不得进入本区商场超市、农贸市场销售。")
+    assert "licensing_creation" in cats(review(gate))
+    assert "licensing_creation" not in cats(review("区市场监督管理局为取得食品生产许可的预制菜生产企业提供政策咨询服务。"))
+
+
+def test_a_quota_for_local_products_limits_competition() -> None:
+    quota = "机关食堂采购预制菜产品的，应当优先采购本区预制菜生产企业的产品，年度采购额占预制菜采购总额的比例不得低于百分之六十。"
+    assert "fair_competition" in cats(review(quota))
+    assert "fair_competition" not in cats(review("鼓励机关食堂采购符合食品安全标准的预制菜产品，采购比例由各单位自行确定。"))
+
+
+def test_a_department_s_internal_unit_may_not_issue() -> None:
+    assert "issuer_authority" in cats(review("为了促进养老服务发展，制定本办法。", issuer="南港区民政局养老服务科"), 0)
+    assert "issuer_authority" not in cats(review("为了促进养老服务发展，制定本办法。", issuer="南港区民政局"), 0)
+
+
+def test_a_repeated_superior_measure_after_a_new_fine_is_judged_part_by_part() -> None:
+    """'…处一百元以上二百元以下罚款；非机动车驾驶人拒绝接受罚款处罚的，可以扣留其非机动车': the second
+    part repeats 道交法第八十九条 (no compulsory measure created); the first still sets a fine."""
+    rep = review("驾驶电动自行车逆向行驶的，由区交警大队处一百元以上二百元以下罚款；"
+                 "非机动车驾驶人拒绝接受罚款处罚的，可以扣留其非机动车。")
+    assert "compulsory_measure" not in cats(rep) and cats(rep) & {"penalty_creation", "penalty_range"}
+    # '逾期不改正的，处…罚款' continues the part before it: never judged alone.
+    rep = review("经营者未按规定更换连接软管的，由区住房和城乡建设局责令限期改正；逾期仍不改正的，处五元以上五十元以下罚款。")
+    assert "penalty_creation" in cats(rep)

@@ -24,9 +24,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
+import yaml
+
 from legalkb.corpus.crosswalk import bigrams
+from legalkb.ingest.numerals import article_label
 from legalkb.review.amounts import Range, penalty_ranges
 from legalkb.review.model import FOUND, ResolvedCitation
 
@@ -250,10 +255,18 @@ def find_superior_penalty(sentence: str, retriever: Any,
             if got:
                 return SuperiorPenalty(c.title, c.citation.article_label, c.status, c.text, got[0], got[1],
                                        "draft_citation")
-    # 2. Search among laws and administrative regulations in force, then among the province's
-    #    local regulations.
     if retriever is None:
         return None
+    # 2. Conduct a superior provision describes in other words (骗取补贴 → 财政违法行为处罚处分条例
+    #    第十四条, corpus/penalty_conducts.yaml).
+    for pattern, title, number in _known_conducts():
+        if pattern.search(conduct):
+            art = next((a for a in retriever.articles_in_force(title) if a.label == article_label(number)), None)
+            verdict = _verdict(sentence, art.text, actor, []) if art else None
+            if art and verdict is not None:
+                return SuperiorPenalty(art.title, art.label, art.status, art.text, *verdict, "known_conduct")
+    # 3. Search among laws and administrative regulations in force, then among the province's
+    #    local regulations.
     m = _COND_END.search(sentence)
     certs = certificates_of(sentence[: m.start()] if m else sentence)  # before 《》 are stripped
     # (levels, region searched, title prefix a hit must have, depth): a city's regulations are
@@ -306,6 +319,12 @@ def find_superior_penalty(sentence: str, retriever: Any,
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+
+
+@lru_cache(maxsize=1)
+def _known_conducts() -> list[tuple[re.Pattern[str], str, int]]:
+    data = yaml.safe_load(resources.files("legalkb.corpus").joinpath("penalty_conducts.yaml").read_text("utf-8"))
+    return [(re.compile(c["conduct"]), str(c["law"]), int(c["article"])) for c in data.get("conducts", [])]
 
 
 def _best_share(text: str, cb: set[str]) -> float:

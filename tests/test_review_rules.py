@@ -537,3 +537,25 @@ def test_a_repeated_superior_measure_after_a_new_fine_is_judged_part_by_part() -
     # '逾期不改正的，处…罚款' continues the part before it: never judged alone.
     rep = review("经营者未按规定更换连接软管的，由区住房和城乡建设局责令限期改正；逾期仍不改正的，处五元以上五十元以下罚款。")
     assert "penalty_creation" in cats(rep)
+
+
+FISCAL = make_law("财政违法行为处罚处分条例", {14: [
+    "企业和个人有下列行为之一的，责令改正，调整有关会计账目，追回违反规定使用、骗取的有关资金，给予警告，没收违法所得，"
+    "并处被骗取有关资金10%以上50%以下的罚款或者被违规使用有关资金10%以上30%以下的罚款；对直接负责的主管人员和其他直接责任人员处3000元以上5万元以下的罚款：",
+    "（一）以虚报、冒领等手段骗取财政资金以及政府承贷或者担保的外国政府贷款、国际金融组织贷款；"]}, level="行政法规")
+
+
+def test_a_subsidy_obtained_by_fraud_is_fined_within_the_fiscal_regulation_s_range() -> None:
+    """骗取补贴 is 财政违法行为处罚处分条例第十四条's 骗取财政资金 in other words
+    (corpus/penalty_conducts.yaml): 1–3 倍 exceeds its 10%–50%; 10%–50% repeats it."""
+    lib = FakeLibrary([FISCAL])
+
+    def run(fine: str) -> list:
+        rep = review_clauses(lib, f"以提供虚假材料等手段骗取本办法规定的补贴的，由区财政局责令退还，并处骗取资金{fine}的罚款。",
+                             title="禾东区测试办法", doc_number="禾东政发〔2026〕1号", issuer="禾东区人民政府",
+                             tail="本办法自2026年5月1日起施行，有效期至2031年4月30日。")
+        return [f for f in rep.findings if f.article == 1]
+
+    over = run("一倍以上三倍以下")
+    assert [f.category for f in over] == ["penalty_range"] and "第十四条" in over[0].message
+    assert run("百分之十以上百分之五十以下") == []

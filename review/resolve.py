@@ -267,13 +267,15 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
 MOVED_MIN_SHARED = 10
 
 
-_ARTICLE_BIGRAMS: OrderedDict[tuple[str, str], list[set[str]]] = OrderedDict()
+_ARTICLE_BIGRAMS: OrderedDict[tuple[str, int], list[set[str]]] = OrderedDict()
 
 
 def _article_bigrams(doc: LegalDocument) -> list[set[str]]:
     """Bigram sets of a version's articles, kept for the last few versions: a draft citing ten
     articles of 民法典 would otherwise rebuild 1,260 sets (~35 ms) for each."""
-    key = (doc.doc_id, doc.content_hash)
+    # Keyed by the texts themselves (str hashes are cached, so this is cheap): a content hash may be
+    # empty, and one doc_id may carry other text after a re-ingest.
+    key = (doc.doc_id, hash(tuple(a.text for a in doc.articles)))
     if key not in _ARTICLE_BIGRAMS:
         _ARTICLE_BIGRAMS[key] = [bigrams(a.text) for a in doc.articles]
         if len(_ARTICLE_BIGRAMS) > 16:

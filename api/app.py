@@ -225,7 +225,14 @@ DESCRIPTION = """
 
 def create_app(library: Any = None, settings: Settings | None = None) -> FastAPI:
     """The ASGI app. `library` (a legalkb Library) is opened from settings.home when not given."""
-    from legalkb.api import routes_admin, routes_cases, routes_review, routes_search, routes_web
+    from legalkb.api import (
+        routes_admin,
+        routes_answered,
+        routes_cases,
+        routes_review,
+        routes_search,
+        routes_web,
+    )
 
     settings = settings or Settings.from_env()
     store = Store(settings.home)
@@ -253,7 +260,7 @@ def create_app(library: Any = None, settings: Settings | None = None) -> FastAPI
     app.state.generation = 0  # bumped by every ingest: search results cached before it are stale
     app.state.search_cache = routes_search.SearchCache(size=settings.search_cache)
     _install_error_handlers(app)
-    for module in (routes_search, routes_review, routes_admin, routes_cases, routes_web):
+    for module in (routes_search, routes_answered, routes_review, routes_admin, routes_cases, routes_web):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodyLimit, settings=settings)

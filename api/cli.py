@@ -303,6 +303,7 @@ def eval_review(ctx: click.Context, directory: str, as_json: bool) -> None:
 
 def _register_subcommands() -> None:
     """Feature groups live beside their code; the main group only collects them."""
+    from legalkb.api.answered_cli import answered
     from legalkb.api.cases_cli import cases
     from legalkb.api.model_cli import model
     from legalkb.api.server_cli import keys, serve, users
@@ -314,6 +315,7 @@ def _register_subcommands() -> None:
     main.add_command(users)
     main.add_command(keys)
     main.add_command(model)
+    main.add_command(answered)
 
 
 _register_subcommands()

@@ -108,17 +108,22 @@ def search_page(request: Request, q: str = "", as_of: str = "", all_versions: bo
     pages = 0
     if result:
         pages = min(100, (result.total + result.size - 1) // result.size)
+    can_answer = user is not None and user.can("reviewer") and getattr(
+        request.app.state.library.get(), "answered", None) is not None
     return render(request, "search.html", nav="search", q=q, as_of=as_of, all_versions=all_versions,
+                  can_answer=can_answer, answered=params.get("answered", ""),
+                  back=page_url(request, answered=None),
                   selected={"level": level, "status": status, "region": region}, result=result, error=error,
                   pages=pages, page=page, stats=None if q.strip() else _stats(request),
                   today=dt.date.today().isoformat())
 
 
 def page_url(request: Request, **changes: Any) -> str:
-    """The current URL with some query parameters replaced (pagination links)."""
+    """The current URL with some query parameters replaced (pagination links); the one-off
+    'answered' notice is never carried over."""
     from urllib.parse import urlencode
 
-    items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes and k != "answered"]
     items += [(k, str(v)) for k, v in changes.items() if v is not None]
     return f"{request.url.path}?{urlencode(items)}"
 
@@ -323,6 +328,35 @@ def review_delete(request: Request, review_id: str) -> Any:
     store.audit(user.name, "review.delete", row.id, request.client.host if request.client else "",
                 owner=row.owner, filename=row.filename)
     return RedirectResponse("/review?deleted=1", status_code=303)
+
+
+@router.post("/answered")
+def answered_submit(request: Request, q: Annotated[str, Form()], ref: Annotated[str, Form()],
+                    back: Annotated[str, Form()] = "/") -> Any:
+    """'This article answered the question' from a search result: recorded in the answered-question
+    memory (search/answered.py), then back to the same results."""
+    from urllib.parse import urlencode
+
+    from legalkb.search.answered import AnsweredError
+
+    user = _user(request)
+    if user is None or not user.can("reviewer"):
+        return _login_redirect(request)
+    lib = request.app.state.library.get()
+    got = lib.backend.get([ref])
+    rec = got[0] if got and got[0].kind == "article" and got[0].article_no is not None else None
+    if rec is None:
+        raise ApiError(404, "not_found", f"没有这条条文：{ref}")
+    cite = f"{rec.short_title or rec.title}{rec.article or ''}"
+    try:
+        entry = lib.answered.add(q, [(rec.law_key, rec.article_no, rec.article_sub or 0)], [cite], by=user.name)
+    except (AnsweredError, AttributeError) as exc:
+        raise ApiError(400, "bad_answered", str(exc)) from None
+    request.app.state.generation += 1
+    request.app.state.store.audit(user.name, "answered.add", entry.id, request.client.host if request.client else "")
+    target = _safe_next(back)
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}{urlencode({'answered': cite})}", status_code=303)
 
 
 # -- login -------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ from legalkb.ingest.normalize import clean_text
 from legalkb.ingest.structure import parse_body
 
 INFO_END = "<!-- INFO END -->"
+# Header dates this much later than the metadata's publish date mean the file holds a later text
+# than the metadata describes (an approval follows its passage by weeks, not a year).
+STALE_META_DAYS = 365
 _FILE_DATE = re.compile(r"^(?P<name>.+?)\((?P<date>\d{4}-\d{2}-\d{2})\)$")
 CIVIL_CODE_PARTS = ("总则", "物权编", "合同编", "人格权编", "婚姻家庭编", "继承编", "侵权责任编", "附则")
 REGIONS = {"山东": "山东省", "河南": "河南省", "浙江": "浙江省", "广东": "广东省",
@@ -114,6 +117,16 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
         all_dates(effective_line[-1])[-1] if effective_line and all_dates(effective_line[-1]) else None)
     publish = (meta.publish if meta and meta.publish else None) or (_date(file_date)) or (
         max(dates) if dates else None)
+    # Metadata marking a law 已废止 can be about an older version than the text the file now holds:
+    # 郑州市物业管理条例(2007-12-14).md carries the 2021 regulation that replaced the 2007 one.
+    # Then the flag and the dates describe the repealed predecessor, not this text: its own header
+    # dates stand, and it is not marked repealed (the status registry can still say so).
+    stale = bool(meta and meta.expired and meta.publish and dates
+                 and max(dates) > meta.publish + dt.timedelta(days=STALE_META_DAYS))
+    if stale:
+        publish = max(dates)
+        effective = (all_dates(effective_line[-1])[-1] if effective_line and all_dates(effective_line[-1])
+                     else publish)
     top = None
     if in_civil_code:
         idx = CIVIL_CODE_PARTS.index(path.stem)
@@ -147,7 +160,7 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
     )
     if level == "案例":
         doc.title, doc.preamble = name, title
-    if meta and meta.expired:
+    if meta and meta.expired and not stale:
         doc.declared_status = REPEALED
     return doc
 

@@ -50,8 +50,14 @@ def read_any(path: Path) -> str:
     return decode_bytes(path.read_bytes(), str(path))
 
 
+# Part of every document's content hash: bump it when parsing or metadata rules change, so that
+# re-ingesting an unchanged file stores what the new rules make of it (re-ingest skips documents
+# whose hash it already holds). Vectors are cached by article text, so a bump costs no embedding.
+PARSER_VERSION = "2"
+
+
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{PARSER_VERSION}\n{text}".encode()).hexdigest()[:16]
 
 
 def parse_plain(text: str, path: str = "") -> LegalDocument:

@@ -29,7 +29,7 @@ from typing import Any
 import click
 
 from legalkb.ingest.numerals import cn_to_int
-from legalkb.search.folds import HELD_OUT_FOLD
+from legalkb.search.folds import HELD_OUT_FOLD, HELD_OUT_QUESTION
 
 CUTOFFS = (1, 5, 10)
 _GOLD = re.compile(r"^(.*?)第([0-9零〇一二两三四五六七八九十百千]+)条(?:之([0-9零〇一二两三四五六七八九十]+))?$")
@@ -102,9 +102,13 @@ def _mean(rows: Iterable[dict[str, float]]) -> dict[str, float]:
 
 def evaluate_stard(library: Any, path: str | Path, top_k: int = 100, folds: int | None = None,
                    search: Callable[[str, int], Sequence[Any]] | None = None,
-                   limit: int | None = None, progress: Callable[[int, int], None] | None = None
-                   ) -> dict[str, Any]:
+                   limit: int | None = None, progress: Callable[[int, int], None] | None = None,
+                   memory: str = "folds") -> dict[str, Any]:
     """Run every question of a STARD file and return mean metrics (+ per-fold means with `folds`).
+
+    `memory="others"` (with `folds`): the answered-question memory holds every question but the one
+    being scored — what a new question meets in use, where the memory holds all training questions —
+    while the reranker and query adapter are still the fold models that never saw it.
 
     `search(question, top_k)` may replace `library.search` (ablations in scripts/); it must return
     hits with `title`, `article_no` and an optional `id` ending '#N之sub'.
@@ -120,10 +124,12 @@ def evaluate_stard(library: Any, path: str | Path, top_k: int = 100, folds: int 
         # With folds, a learned ranker that ships fold models scores this question with the one
         # trained without it (see search/folds.py); without folds: the shipped model.
         token = HELD_OUT_FOLD.set((fold_of(q.id, folds), folds) if folds else None)
+        own = HELD_OUT_QUESTION.set((str(q.id), q.question) if folds and memory == "others" else None)
         t0 = time.perf_counter()
         try:
             hits = run(q.question, top_k)
         finally:
+            HELD_OUT_QUESTION.reset(own)
             HELD_OUT_FOLD.reset(token)
         latencies.append((time.perf_counter() - t0) * 1000)
         ranked = [(norm_title(h.title), h.article_no if h.article_no is not None else -1, _sub_of(h))
@@ -173,10 +179,13 @@ def _pct(sorted_vals: Sequence[float], p: float) -> float:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--top-k", default=100, show_default=True, type=click.IntRange(10, 1000))
 @click.option("--folds", type=click.IntRange(2, 20), help="按 k 折报告各折指标（与训练脚本同一划分）")
+@click.option("--memory", type=click.Choice(["folds", "others"]), default="folds", show_default=True,
+              help="问答记忆：folds＝不含本题所在折（与训练脚本的交叉验证一致）；others＝含除本题外的全部问题"
+                   "（新问题在使用中面对的记忆），排序模型仍用不含本题的折模型。需 --folds")
 @click.option("--limit", type=click.IntRange(1), help="只评测前 N 个问题（调试用）")
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出")
 @click.pass_context
-def stard_command(ctx: click.Context, file: Path, top_k: int, folds: int | None, limit: int | None,
+def stard_command(ctx: click.Context, file: Path, top_k: int, folds: int | None, memory: str, limit: int | None,
                   as_json: bool) -> None:
     """STARD 法条检索评测：hit@1/5/10、Recall@10/100、MRR@10。"""
     from legalkb.search.backend import BackendError
@@ -188,14 +197,21 @@ def stard_command(ctx: click.Context, file: Path, top_k: int, folds: int | None,
     except BackendError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
+    if memory == "others" and not folds:
+        lib.close()
+        raise click.UsageError("--memory others 需要同时指定 --folds")
+    local = len(lib.answered.entries()) if getattr(lib, "answered", None) is not None else 0
+    if local:
+        click.echo(f"注意：数据目录中有本地已答问题 {local} 条，也参与检索；若其中含本评测文件的问题，"
+                   "结果偏高。", err=True)
     t0 = time.perf_counter()
     try:
         if as_json:
-            res = evaluate_stard(lib, file, top_k=top_k, folds=folds, limit=limit)
+            res = evaluate_stard(lib, file, top_k=top_k, folds=folds, limit=limit, memory=memory)
         else:
             total = limit or len(load_questions(file))
             with click.progressbar(length=total, label="评测", file=sys.stderr) as bar:
-                res = evaluate_stard(lib, file, top_k=top_k, folds=folds, limit=limit,
+                res = evaluate_stard(lib, file, top_k=top_k, folds=folds, limit=limit, memory=memory,
                                      progress=lambda _i, _n: bar.update(1))
     except BackendError as exc:
         click.echo(f"错误：{exc}", err=True)
@@ -204,6 +220,7 @@ def stard_command(ctx: click.Context, file: Path, top_k: int, folds: int | None,
         lib.close()
     res.pop("per_question", None)
     res["hybrid"] = getattr(lib, "encoder", None) is not None
+    res["memory"] = memory
     res["seconds"] = round(time.perf_counter() - t0, 1)
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False, indent=2))

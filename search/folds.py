@@ -13,6 +13,11 @@ from typing import TypeVar
 
 HELD_OUT_FOLD: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar("held_out_fold",
                                                                                        default=None)
+# Set instead by `legalkb eval stard --memory others`: the answered-question memory then leaves out
+# only this question (by id, and any entry with the same text), as a new question meets the full
+# shipped memory; the learned models still come from the fold that never saw it.
+HELD_OUT_QUESTION: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("held_out_question",
+                                                                                          default=None)
 T = TypeVar("T")
 
 

@@ -26,6 +26,8 @@ from legalkb.ingest.model import NATIONAL_LEVELS, REPEALED, Article, LegalDocume
 from legalkb.ingest.numerals import article_key
 from legalkb.ingest.status import StatusRegistry, assign_chain
 from legalkb.search.analysis import chars
+from legalkb.search.answered import FILE_NAME as ANSWERED_FILE
+from legalkb.search.answered import AnsweredStore
 from legalkb.search.backend import (
     BackendError,
     EngineHit,
@@ -164,8 +166,12 @@ def _records_for(docs: Sequence[LegalDocument]) -> Iterable[list[Record]]:
 class Library:
     def __init__(self, backend: SearchBackend, registry: StatusRegistry | None = None,
                  today: Callable[[], dt.date] = dt.date.today, encoder: Any = None,
-                 vector_cache: Any = None, rerank: bool | None = None) -> None:
+                 vector_cache: Any = None, rerank: bool | None = None,
+                 answered: AnsweredStore | None = None) -> None:
         self.backend = backend
+        # The deployment's own answered questions (search/answered.py), consulted with the
+        # shipped memory; None: the shipped memory only.
+        self.answered = answered
         # The second stage (search/rerank.py) costs ~30 ms a question on two cores; a server that
         # needs raw throughput more than ranking quality can turn it off (LEGALKB_RERANK=0).
         self.rerank = rerank if rerank is not None else os.environ.get("LEGALKB_RERANK", "1") != "0"
@@ -189,14 +195,15 @@ class Library:
 
         encoder = configured_encoder()
         cache = VectorCache(cfg.home / "vectors.sqlite3") if encoder is not None else None
+        answered = AnsweredStore(cfg.home / ANSWERED_FILE)
         if cfg.backend == "embedded":
             from legalkb.search.embedded import EmbeddedBackend
 
-            return cls(EmbeddedBackend(cfg.index_dir), encoder=encoder, vector_cache=cache)
+            return cls(EmbeddedBackend(cfg.index_dir), encoder=encoder, vector_cache=cache, answered=answered)
         if cfg.backend in ("elasticsearch", "es"):
             from legalkb.search.elastic import ElasticBackend
 
-            return cls(ElasticBackend(cfg), encoder=encoder, vector_cache=cache)
+            return cls(ElasticBackend(cfg), encoder=encoder, vector_cache=cache, answered=answered)
         raise BackendError(f"未知的检索引擎 {cfg.backend!r}（可选 embedded / elasticsearch）")
 
     def close(self) -> None:
@@ -486,7 +493,8 @@ class Library:
             first_top = res.hits[0].score if res.hits else 0.0
             if query.tokens and rerank:
                 res.hits = rerank_hits(self.backend, query_text, filters, res.hits, limit=need + len(exact),
-                                       query=query, encoder=self.encoder, vector_cache=self.vector_cache)
+                                       query=query, encoder=self.encoder, vector_cache=self.vector_cache,
+                                       qa=self.memory())
             places = self.gazetteer().find(query_text) if query.tokens and not region else []
             if places:
                 res.hits, local_regions = self._with_local(places, query_text, query, filters, res.hits,
@@ -520,7 +528,7 @@ class Library:
         if not first or first[0].score < LOCAL_MIN_RATIO * first_top:
             return hits, []
         ranked = (rerank_hits(self.backend, text, local, first, limit=limit, query=query, encoder=self.encoder,
-                              vector_cache=self.vector_cache) if rerank else first[:limit])
+                              vector_cache=self.vector_cache, qa=self.memory()) if rerank else first[:limit])
         merged: dict[str, EngineHit] = {}
         for pair in zip_longest(ranked, hits):
             for h in pair:
@@ -534,6 +542,16 @@ class Library:
                    effective=r.effective.isoformat() if r.effective else None, score=round(score, 4),
                    text=r.text, highlight=highlight(r.text, terms), id=r.id, path=r.path,
                    region=r.region, issuer=r.issuer, match=match)
+
+    def memory(self) -> Any:
+        """The answered-question memory search consults: shipped + this deployment's own."""
+        return self.answered.memory() if self.answered is not None else True
+
+    def resolve_citations(self, text: str) -> list[tuple[str, int, int]]:
+        """(law_key, article_no, sub) of every article cited in `text` that exists in the index
+        (the version in force today, else the newest: an answer may cite a repealed law)."""
+        cites, _ = find_citations(text, self.resolve_law)
+        return [(c.law_key, c.number, c.sub) for c in cites if self.article(c.law_key, c.number, c.sub)]
 
     def stats(self) -> dict:
         info = self.backend.info()

@@ -46,6 +46,7 @@ class QAMemory:
     def __init__(self, entries: Sequence[Answered]) -> None:
         self.entries = list(entries)
         self._vectors: dict[str, np.ndarray] = {}
+        self._texts: list[str] | None = None
         df: dict[str, int] = {}
         grams = [set(_grams(e.question)) for e in self.entries]
         for g in grams:
@@ -109,7 +110,15 @@ class QAMemory:
             self._vectors[encoder.name] = np.asarray(mat, dtype=np.float32)
         return self._vectors[encoder.name]
 
+    def same_question(self, qid: str, text: str) -> tuple[str, ...]:
+        """Ids of the entries that are this question: its id, or the same words."""
+        if self._texts is None:
+            self._texts = ["".join(normalize(e.question).split()) for e in self.entries]
+        norm = "".join(normalize(text).split())
+        return tuple(e.id for e, t in zip(self.entries, self._texts, strict=True) if e.id == qid or t == norm)
+
     def dense_neighbours(self, vector: Sequence[float], encoder: Any, k: int = 10, cache: Any = None,
+                         exclude: Iterable[str] = (),
                          exclude_fold: tuple[int, int] | None = None) -> list[tuple[float, Answered]]:
         """The k answered questions nearest to a query vector (cosine), best first."""
         from legalkb.search.evaluate import fold_of
@@ -119,10 +128,11 @@ class QAMemory:
             return []
         v = np.asarray(vector, dtype=np.float32)
         sims = mat @ (v / max(float(np.linalg.norm(v)), 1e-12))
+        skip = set(exclude)
         out = []
         for i in np.argsort(-sims):
             e = self.entries[int(i)]
-            if exclude_fold and fold_of(e.id, exclude_fold[1]) == exclude_fold[0]:
+            if e.id in skip or (exclude_fold and fold_of(e.id, exclude_fold[1]) == exclude_fold[0]):
                 continue
             out.append((float(sims[i]), e))
             if len(out) >= k:

@@ -33,7 +33,7 @@ from legalkb.search.adapter import adapt
 from legalkb.search.analysis import normalize
 from legalkb.search.backend import EngineHit, FieldQuery, Filters, Record, SearchBackend
 from legalkb.search.data import family_file, packaged_bytes
-from legalkb.search.folds import HELD_OUT_FOLD, for_current_fold
+from legalkb.search.folds import HELD_OUT_FOLD, HELD_OUT_QUESTION, for_current_fold
 from legalkb.search.query import analyze, build_query
 
 DEPTH = 150
@@ -401,8 +401,11 @@ def _add_answered(backend: SearchBackend, text: str, filters: Filters, pool: dic
     from legalkb.ingest.numerals import article_key
 
     held = HELD_OUT_FOLD.get()
-    neigh = qa.neighbours(text, k=QA_K, exclude_fold=held)
-    dense = (qa.dense_neighbours(vector, encoder, k=QA_K, cache=vector_cache, exclude_fold=held)
+    skip: tuple[str, ...] = ()
+    if (own := HELD_OUT_QUESTION.get()) is not None:
+        held, skip = None, qa.same_question(*own)
+    neigh = qa.neighbours(text, k=QA_K, exclude=skip, exclude_fold=held)
+    dense = (qa.dense_neighbours(vector, encoder, k=QA_K, cache=vector_cache, exclude=skip, exclude_fold=held)
              if vector is not None and encoder is not None else [])
     if not neigh and not dense:
         return 0.0
@@ -449,9 +452,10 @@ def rank(text: str, cands: list[Candidate], *, hybrid: bool, tokens: Sequence[st
 
 def rerank_hits(backend: SearchBackend, text: str, filters: Filters, bm25_hits: Sequence[EngineHit], *,
                 limit: int, query: FieldQuery | None = None, encoder: Any = None,
-                model: TreeModel | None | bool = True, vector_cache: Any = None) -> list[EngineHit]:
+                model: TreeModel | None | bool = True, vector_cache: Any = None, qa: Any = True) -> list[EngineHit]:
     """Re-rank a first-stage BM25 result (fetched to DEPTH by the caller, who also wants its total
-    and facets), adding dense candidates when an encoder is configured."""
+    and facets), adding dense candidates when an encoder is configured. `qa`: the answered-question
+    memory (True: the shipped one)."""
     vector = None
     if encoder is not None:
         from legalkb.search.embeddings import query_text
@@ -459,7 +463,7 @@ def rerank_hits(backend: SearchBackend, text: str, filters: Filters, bm25_hits: 
         vector = encoder.encode([query_text(text)])[0]
     q = query or build_query(text)
     cands, qa_top = candidates(backend, text, filters, query=q, vector=vector, bm25_hits=bm25_hits,
-                               encoder=encoder, vector_cache=vector_cache)
+                               encoder=encoder, vector_cache=vector_cache, qa=qa)
     ranked = rank(text, cands, hybrid=vector is not None, tokens=q.tokens, model=model, qa_top=qa_top,
                   encoder_name=getattr(encoder, "name", ""))
     return [EngineHit(id=c.record.id, score=c.score, record=c.record) for c in ranked[:limit]]

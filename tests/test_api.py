@@ -105,6 +105,67 @@ def test_landing_page_says_whether_search_by_meaning_is_on(env: Env, monkeypatch
     assert "语义检索：已开启（bge-small-zh-v1.5）" in page
 
 
+def test_answered_questions_api_roles_and_effect(env: Env) -> None:
+    q = "遛狗不拴绳会被罚多少钱"
+    rid = "东临市养犬管理条例@2023-03-01#10"
+    body = {"question": q, "articles": ["《东临市养犬管理条例》第十条"]}
+    assert_error(env.client.post("/api/answered", json=body, headers=env.h("viewer")), 403, "forbidden")
+    assert_error(env.client.post("/api/answered", json={**body, "articles": ["东临市养犬管理条例第九十九条"]},
+                                 headers=env.h("alice")), 400, "unknown_article")
+    assert_error(env.client.post("/api/answered", json={**body, "articles": []}, headers=env.h("alice")),
+                 422, "validation_error")
+    generation = env.app.state.generation
+    r = env.client.post("/api/answered", json=body, headers=env.h("alice"))
+    assert r.status_code == 201, r.text
+    entry = r.json()
+    try:
+        assert entry["refs"] == [["东临市养犬管理条例", 10, 0]] and entry["by"] == "alice"
+        assert env.app.state.generation == generation + 1       # cached search results are stale
+        listed = env.client.get("/api/answered", headers=env.h("viewer")).json()
+        assert [x["id"] for x in listed] == [entry["id"]]
+        hits = env.client.get("/api/search", params={"q": q}, headers=env.h("viewer")).json()["hits"]
+        assert hits[0]["id"] == rid
+        assert "answered.add" in [a["action"] for a in env.store.audit_log()]
+    finally:
+        assert env.client.delete(f"/api/answered/{entry['id']}", headers=env.h("alice")).status_code == 204
+    assert_error(env.client.delete(f"/api/answered/{entry['id']}", headers=env.h("alice")), 404, "not_found")
+    assert env.client.get("/api/answered", headers=env.h("viewer")).json() == []
+
+
+def test_search_page_records_an_answer_for_reviewers_only(env: Env) -> None:
+    q = "携带犬只出户不束犬链会怎样"
+    params = {"q": q}
+    assert "这一条解答了问题" not in env.client.get("/search", params=params, headers=env.h("viewer")).text
+    page = env.client.get("/search", params=params, headers=env.h("alice")).text
+    assert "这一条解答了问题" in page
+    rid = "东临市养犬管理条例@2023-03-01#10"
+    assert f'name="ref" value="{rid}"' in page
+    # Its own form, outside the search form (forms cannot nest: a browser would submit the search).
+    form = page[page.index(f'value="{rid}"') - 200:page.index(f'value="{rid}"')]
+    start = page.index('id="searchform"')
+    assert start < page.index("</form>", start) < page.index(f'value="{rid}"')
+    button_form = form[form.rindex('id="answer-'):].split('"')[1]
+    assert f'form="{button_form}"' in page
+    r = env.client.post("/answered", data={"q": q, "ref": rid, "back": "/search?q=" + q},
+                        headers=env.h("alice"), follow_redirects=False)
+    assert r.status_code == 303
+    try:
+        assert r.headers["location"].startswith("/search?q=")
+        page = env.client.get(r.headers["location"], headers=env.h("alice")).text
+        assert "已记录：此问题由东临市养犬管理条例第十条解答" in page
+        stored = env.client.get("/api/answered", headers=env.h("viewer")).json()
+        assert [(x["question"], x["articles"]) for x in stored] == [(q, ["东临市养犬管理条例第十条"])]
+        # A viewer's post is not recorded (sent to log in instead); an open redirect is refused.
+        r = env.client.post("/answered", data={"q": q, "ref": rid}, headers=env.h("viewer"), follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        r = env.client.post("/answered", data={"q": q, "ref": rid, "back": "//evil.example/x"},
+                            headers=env.h("alice"), follow_redirects=False)
+        assert r.headers["location"].startswith("/?answered=")
+    finally:
+        for x in env.client.get("/api/answered", headers=env.h("viewer")).json():
+            env.client.delete(f"/api/answered/{x['id']}", headers=env.h("alice"))
+
+
 def test_search_filters_pagination_and_no_highlights(env: Env) -> None:
     h = env.h("viewer")
     r = env.client.get("/api/search", params={"q": "规范", "level": "地方性法规"}, headers=h).json()

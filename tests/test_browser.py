@@ -179,6 +179,27 @@ def test_search_and_see_highlighted_article(page, server: Server) -> None:
     shot(page, "document-old-version")
 
 
+def test_reviewer_marks_the_article_that_answered_a_question(page, server: Server) -> None:
+    login(page, server, server.key)
+    page.fill("#q", "携带犬只出户没牵绳罚多少")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".hit")
+    hit = page.locator(".hit", has_text="第十条").first
+    hit.locator(".answer-form button").click()
+    page.wait_for_selector(".notice", state="attached")
+    notice = page.locator(".notice", has_text="已记录")
+    assert "东临市养犬管理条例第十条" in notice.inner_text()
+    assert page.input_value("#q") == "携带犬只出户没牵绳罚多少"       # back on the same results
+    shot(page, "search-answer-recorded")
+    stored = server.library.answered.entries()
+    try:
+        assert [(e.question, e.refs, e.by) for e in stored] == [
+            ("携带犬只出户没牵绳罚多少", (("东临市养犬管理条例", 10, 0),), "张审核")]
+    finally:
+        for e in stored:
+            server.library.answered.remove(e.id)
+
+
 def test_upload_draft_see_findings_download_docx(page, server: Server, tmp_path: Path) -> None:
     draft = tmp_path / "青川区犬只管理暂行办法（送审稿）.txt"
     draft.write_text(DRAFT, "utf-8")

@@ -32,6 +32,18 @@ def test_batch_survives_bad_files_and_reports_them(tmp_path: Path, library: Libr
     assert library.search("携带犬只出户未束犬链").hits[0].short_title == "东临市养犬管理条例"
 
 
+def test_a_new_parser_version_reparses_unchanged_files(tmp_path: Path, library: Library, monkeypatch) -> None:
+    from legalkb.ingest import loader
+
+    f = tmp_path / "规定.txt"
+    f.write_text("青川区测试规定\n青川区人民政府 2024年1月1日\n第一条 甲乙丙。\n")
+    assert library.ingest_paths([f]).documents == 1
+    assert library.ingest_paths([f]).unchanged == 1
+    monkeypatch.setattr(loader, "PARSER_VERSION", loader.PARSER_VERSION + "-next")
+    again = library.ingest_paths([f])
+    assert again.documents == 1 and again.unchanged == 0
+
+
 def test_reingest_is_idempotent_and_changed_file_replaces(tmp_path: Path, library: Library) -> None:
     f = tmp_path / "规定.txt"
     f.write_text("青川区测试规定\n青川区人民政府 2024年1月1日\n第一条 甲乙丙。\n第二条 丁戊己。\n")
@@ -84,6 +96,21 @@ def test_registry_bases_are_true_to_the_law_texts(lawrefbook: Path) -> None:
     assert len(by_code) == 9
     for e in by_code:
         assert f"《{e.title}》" in art1260, e.title
+
+
+def test_repealed_flag_of_an_older_version_is_not_put_on_the_newer_text(lawrefbook: Path) -> None:
+    from legalkb.ingest.lawrefbook import parse_markdown
+
+    folder = lawrefbook / "DLC" / "河南地方法规" / "地方性法规" / "河南"
+    # The metadata row (publish 2007, expired) is the 2007 regulation; the file holds its 2021
+    # successor, which is in force.
+    path = folder / "郑州市物业管理条例(2007-12-14).md"
+    doc = parse_markdown(path, path.read_text("utf-8"))
+    assert doc.declared_status != "已废止"
+    assert doc.effective == dt.date(2021, 7, 30) and doc.promulgated == dt.date(2021, 7, 30)
+    # Metadata that describes the text it ships with still decides: this one is repealed.
+    path = folder / "郑州市城市房屋租赁管理条例(2019-01-22).md"
+    assert parse_markdown(path, path.read_text("utf-8")).declared_status == "已废止"
 
 
 def test_lawrefbook_versions_statuses(lawrefbook: Path, library: Library) -> None:

@@ -218,7 +218,38 @@ CASES = [
      "区市场监督管理局为取得食品生产许可的预制菜生产企业提供政策咨询服务。"),
     ("fair_competition", "机关食堂采购预制菜产品的，应当优先采购本区预制菜生产企业的产品，年度采购额占预制菜采购总额的比例不得低于百分之六十。",
      "鼓励机关食堂采购符合食品安全标准的预制菜产品，采购比例由各单位自行确定。"),
+    # round 15 (blind set 15, 澧水区 of 郑州, 河南)
+    ("compulsory_measure", "对经两次责令改正仍从住宅内私拉电线充电的住户，街道办事处可以通知供电企业对其住宅采取中止供电措施。",
+     "供电企业因检修需要中止供电的，应当提前七日公告停电区域和时间。"),
+    ("fair_competition", "丧事承办人所需骨灰盒、寿衣等殡葬用品，应当在区殡仪馆殡葬用品服务中心统一购买，不得自行从其他渠道购买。",
+     "区殡仪馆应当公示殡葬用品的价格，丧事承办人可以自行选择购买殡葬用品的渠道。"),
+    ("rights_restriction", "申请在夜市经营区域内使用摊位的，申请人应当具有本区户籍，或者持有本区居住证且在本区连续缴纳社会保险满二年。",
+     "申请在夜市经营区域内使用摊位的，申请人应当具有完全民事行为能力，并提交本人身份证明。"),
+    ("power_expansion", "业主大会作出选聘、解聘物业服务人决定的，业主委员会应当自决定作出之日起十日内报区住房和城乡建设局审核，"
+     "经审核同意后方可签订或者解除物业服务合同。",
+     "业主委员会应当自选举产生之日起三十日内，将选举结果报区住房和城乡建设局和街道办事处备案。"),
+    ("power_expansion", "对本办法未列明的其他影响夜市经营秩序的行为，区综合行政执法局可以根据管理需要采取必要措施予以处置。",
+     "本办法未规定的其他违法行为，依照有关法律、法规的规定处理。"),
 ]
+
+
+def test_round15_owners_decision_approval_is_not_a_licence_and_refund_refusal_is_not_a_fee() -> None:
+    approval = review("业主大会作出选聘、解聘物业服务人决定的，业主委员会应当自决定作出之日起十日内报区住房和城乡建设局审核，"
+                      "经审核同意后方可签订或者解除物业服务合同。")
+    assert "power_expansion" in cats(approval) and "licensing_creation" not in cats(approval)
+    kept = review("本办法施行前已取得摊位的经营者不符合条件的，由区商务局收回其摊位，已缴纳的2026年度摊位费不予退还。")
+    assert "fee_creation" not in cats(kept)
+    assert "fee_creation" in cats(review("摊主应当于每年一月向区商务局缴纳摊位管理费每月二百元。"))
+
+
+def test_a_duty_word_alone_does_not_match_a_superior_conduct() -> None:
+    from legalkb.review.superior import CONDUCT_MATCH, content_bigrams
+
+    # '未按要求张贴承诺书' and '二次供水设施未按要求采取安全保护措施' share only the duty words.
+    cb = content_bigrams("未按要求张贴《文明诚信经营承诺书》")
+    other = content_bigrams("二次供水设施未按要求采取安全保护措施的")
+    assert len(cb & other) / len(cb) < CONDUCT_MATCH
+    assert len(content_bigrams("未按要求张贴")) < 3       # too little to search a superior provision for
 
 
 @pytest.mark.parametrize("category,positive,near_miss", CASES)

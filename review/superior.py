@@ -329,10 +329,20 @@ def _known_conducts() -> list[tuple[re.Pattern[str], str, int]]:
     return [(re.compile(c["conduct"]), str(c["law"]), int(c["article"])) for c in data.get("conducts", [])]
 
 
+def _segment_shares(paras: list[str], cb: set[str], subject: set[str] = frozenset()) -> list[tuple[float, int]]:
+    """(share of the conduct's bigrams, paragraph index) for every sentence or ；-part of `paras`;
+    a list item （一）… counts with `subject`, the bigrams of its lead paragraph's subject."""
+    out = []
+    for i, para in enumerate(paras):
+        extra = subject if _ITEM.match(para) else set()
+        out += [(len(cb & (content_bigrams(seg) | extra)) / len(cb), i)
+                for seg in re.split(r"[；。]", para) if seg.strip()]
+    return out
+
+
 def _best_share(text: str, cb: set[str]) -> float:
     """The largest share of the conduct's bigrams found in one sentence of `text`."""
-    return max((len(cb & content_bigrams(seg)) / len(cb) for seg in re.split(r"[；。\n]", text) if seg.strip()),
-               default=0.0)
+    return max((share for share, _ in _segment_shares(text.split("\n"), cb)), default=0.0)
 
 
 def fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | None:
@@ -350,14 +360,8 @@ def fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | Non
     # it counts with each item ('（二）…抽逃出资、挪用办学经费的').
     lead = next((p for p in paras if not _ITEM.match(p)), "")
     subject = content_bigrams(lead[: lead.find("有下列")]) if "有下列" in lead else set()
-    best, where = 0.0, -1
-    for i, para in enumerate(paras):
-        extra = subject if _ITEM.match(para) else set()
-        for seg in re.split(r"[；。]", para):
-            if seg.strip():
-                share = len(cb & (content_bigrams(seg) | extra)) / len(cb)
-                if share > best:
-                    best, where = share, i
+    # The first sentence with the largest share decides (max keeps the first of equals).
+    best, where = max(_segment_shares(paras, cb, subject), key=lambda t: t[0], default=(0.0, -1))
     if best < CONDUCT_MATCH or where < 0:
         return None
     para = paras[where]

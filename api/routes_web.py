@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from legalkb.api.auth import SESSION_COOKIE, current_user
 from legalkb.api.models import ApiError
 from legalkb.api.store import Store, User
+from legalkb.ingest.numerals import article_key
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -108,10 +109,15 @@ def search_page(request: Request, q: str = "", as_of: str = "", all_versions: bo
     pages = 0
     if result:
         pages = min(100, (result.total + result.size - 1) // result.size)
-    can_answer = user is not None and user.can("reviewer") and getattr(
-        request.app.state.library.get(), "answered", None) is not None
+    lib = request.app.state.library.get()
+    can_answer = user is not None and user.can("reviewer") and getattr(lib, "answered", None) is not None
+    # Articles already recorded as answering this very question: shown as such, not as a button.
+    asked = " ".join(q.split())
+    # Keyed like a hit's id without the version: 'law_key#article key' (law_key is the id's prefix).
+    recorded = {f"{law}#{article_key(no, sub)}" for e in (lib.answered.entries() if can_answer and result else [])
+                if e.question == asked for law, no, sub in e.refs}
     return render(request, "search.html", nav="search", q=q, as_of=as_of, all_versions=all_versions,
-                  can_answer=can_answer, answered=params.get("answered", ""),
+                  can_answer=can_answer, answered=params.get("answered", ""), recorded=recorded,
                   back=page_url(request, answered=None),
                   selected={"level": level, "status": status, "region": region}, result=result, error=error,
                   pages=pages, page=page, stats=None if q.strip() else _stats(request),

@@ -140,6 +140,11 @@ def _citations_near(sent: Sentence, cites: list[ResolvedCitation]) -> list[Resol
             and c.citation.kind != "doc_number"]
 
 
+# How the names of laws, regulations and normative documents end (法, 条例, 办法, 意见, 通知 …).
+_LAW_NAME_END = re.compile(r"(法|条例|规定|办法|决定|解释|细则|规则|意见|通知|规程|批复|答复|决议|公约|协定|"
+                           r"章程|纲要|准则|标准|方案|规划|令|号|〕)$")
+
+
 def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text: str = "") -> bool:
     """True when the sentence applies a cited superior provision instead of creating the measure,
     or when the citation itself is broken (repealed / missing / unverified): that is reported as a
@@ -147,6 +152,8 @@ def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text:
     provides = re.compile(rule.params.get("superior_provides", "处罚"))
     names = _named_items(rule, sent_text)
     for c in near:
+        if c.resolution == NOT_FOUND and not _LAW_NAME_END.search(c.citation.law.strip()):
+            continue    # 《…推荐目录》《…核准意见书》: a document the draft itself creates, not a superior law
         if c.resolution in (REPEALED, NONEXISTENT, NOT_FOUND):
             return True
         if c.resolution in (FOUND, RENUMBERED):
@@ -209,11 +216,14 @@ def _amounts_fit(sentence: str, superior: str) -> bool:
     # '设置大型户外广告，应当…经批准后方可设置；擅自设置的，由…处…罚款': the provision may fine only
     # the last clause's conduct (擅自设置), the duty before it being its other paragraph.
     tried = [content_bigrams(c) for c in {conduct, re.split(r"[；;]", conduct)[-1]}]
-    if any(len(cb) >= 3 for cb in tried) and all(
-            len(cb) < 3 or fines_for_conduct(superior, cb) is None for cb in tried):
+    fines = [f for cb in tried if len(cb) >= 3 and (f := fines_for_conduct(superior, cb)) is not None]
+    if any(len(cb) >= 3 for cb in tried) and not fines:
         return False
-    return compare_by_actor(sentence, superior) is None and all(
-        any(r.within(t) for t in penalty_ranges(superior)) for r in mine)
+    # Against the fine for that conduct, not any range of the article: 大气污染防治法第一百一十八条
+    # fines 油烟 5,000–50,000 and 露天烧烤 500–20,000, and 2,000–20,000 for 油烟 is no restatement.
+    scope = fines[0] if fines else superior
+    return compare_by_actor(sentence, scope) is None and all(
+        any(r.within(t) for t in penalty_ranges(scope)) for r in mine)
 
 
 def _clause_of(c: ResolvedCitation, sents: list[Sentence]) -> str:

@@ -234,15 +234,28 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
             old_art = old.article(c.article, c.sub)
             if old_art is None:
                 continue
-            new_no = mapping(old, current).get(c.article)
-            if not new_no or new_no == c.article:
+            new_no = mapping(old, current).get(c.article, c.article)
+            if new_no == c.article:
                 continue
             # Bigrams the clause shares with one version's article but not the other's: what the
             # drafter says the provision is about. The old article must clearly win.
             bold = bigrams(old_art.text)
             for_old = len((bctx & bold) - bcur - _GENERIC)
             for_cur = len((bctx & bcur) - bold - _GENERIC)
-            if for_old >= RENUMBER_MIN_SHARED and for_old >= 2 * for_cur + 1:
+            if for_old >= RENUMBER_MIN_SHARED and for_old >= 2 * for_cur + 1 and new_no is None:
+                # Rewritten beyond the crosswalk's reach (妇女权益保障法 2018 第二十三条 → 2022 第四十三、
+                # 四十四条): the number is still outdated; point at the current article holding what
+                # the clause paraphrases, when one clearly does.
+                focus = (bctx & bold) - _GENERIC
+                best = max(current.articles, key=lambda a: len(focus & bigrams(a.text)), default=None)
+                near = best if best is not None and len(focus & bigrams(best.text)) >= RENUMBER_MIN_SHARED else None
+                res.resolution, res.current_article = RENUMBERED, near.number if near else 0
+                res.old_text, res.text = old_art.text, near.text if near else ""
+                res.note = (f"引用内容对应{old.effective.year if old.effective else '旧'}年版{label}，修订后该条已改写"
+                            + (f"，相应内容见{article_label(near.number)}" if near else "")
+                            + f"；现行{label}规定的是其他内容")
+                return res
+            if for_old >= RENUMBER_MIN_SHARED and for_old >= 2 * for_cur + 1 and new_no:
                 new_art = current.article(new_no)
                 res.resolution, res.current_article = RENUMBERED, new_no
                 res.old_text = old_art.text

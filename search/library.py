@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import time
@@ -21,8 +22,8 @@ from typing import Any
 from legalkb.ingest.errors import IngestError
 from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
 from legalkb.ingest.loader import SUFFIXES, load_file
-from legalkb.ingest.metadata import short_title
-from legalkb.ingest.model import NATIONAL_LEVELS, REPEALED, Article, LegalDocument
+from legalkb.ingest.metadata import parse_date, short_title
+from legalkb.ingest.model import CURRENT, NATIONAL_LEVELS, NOT_YET, REPEALED, Article, LegalDocument
 from legalkb.ingest.numerals import article_key
 from legalkb.ingest.status import StatusRegistry, assign_chain
 from legalkb.search.analysis import chars
@@ -48,6 +49,11 @@ from legalkb.search.rerank import DEPTH, rerank_hits
 # A named place's own rules join the ranking only when their best first-stage match is at least
 # this share of the best overall match (see Library._with_local).
 LOCAL_MIN_RATIO = 0.8
+# 「…自2022年11月1日起施行。《个体工商户条例》同时废止」: titles listed right before 同时废止 (not
+# 《…》第十条同时废止 — one article only), and the date the law takes effect.
+_STATED_REPEAL = re.compile(r"((?:《[^《》]{2,60}》[、，,和及与]?)+)同时废止")
+_TAKES_EFFECT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行")
+STATED_REPEAL_LIMIT = 10_000   # closing articles that repeal something: ~600 in the national corpus
 SKIP_NAMES = {"_index.md", "README.md", "readme.md", "SUMMARY.md"}
 
 
@@ -303,6 +309,7 @@ class Library:
             self.backend.upsert(batch)
         self.backend.refresh()
         self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
+        self._stated_repeals()
         self._forget_documents()
 
     def _date_repeals(self, docs: Sequence[LegalDocument]) -> None:
@@ -320,6 +327,43 @@ class Library:
             if found:
                 doc.in_force_until, doc.successor = found[0].effective, found[0].law_key
                 changed.extend(document_records(doc))
+        if changed:
+            self.backend.upsert(changed)
+            self.backend.refresh()
+
+    def _stated_repeals(self) -> None:
+        """Laws that another law repeals (「本条例自2022年11月1日起施行。《个体工商户条例》同时废止」)
+        while the source still lists them in force: LawRefBook's metadata misses some two dozen
+        such repeals (个体工商户条例, 学位条例, 增值税暂行条例 …). The newest version of each gets
+        the repeal date the sentence states (else the repealing law's effective date) and its
+        successor; it is 已废止 once that date has passed. Run after every ingest, over the whole
+        index (one search), because either law may arrive first."""
+        hits = self.backend.search(FieldQuery(tokens=["废止"], phrases=[chars("同时废止")]),
+                                   Filters(kind="article"), limit=STATED_REPEAL_LIMIT).hits
+        today = self._today()
+        changed: list[Record] = []
+        for h in hits:
+            r = h.record
+            stated = _TAKES_EFFECT.search(r.text)
+            day = (parse_date(stated.group("date")) if stated else None) or r.effective
+            if day is None:
+                continue
+            for m in _STATED_REPEAL.finditer(r.text):
+                for title in re.findall(r"《([^《》]+)》", m.group(1)):
+                    key = self.resolve_law(title)
+                    if not key or key == r.law_key:     # a former version of the same law: the chain
+                        continue
+                    docs = sorted(self._stored_documents([key], exclude=set()),
+                                  key=lambda d: (d.effective or dt.date.min, d.version_date or dt.date.min))
+                    last = docs[-1] if docs else None
+                    # Only a law still listed in force, that started before the repeal (not re-enacted).
+                    if last is None or last.successor or last.in_force_until or \
+                            last.status not in (CURRENT, NOT_YET) or (last.effective or dt.date.min) >= day:
+                        continue
+                    last.in_force_until, last.successor = day, r.law_key
+                    if day <= today:
+                        last.status = REPEALED
+                    changed.extend(document_records(last))
         if changed:
             self.backend.upsert(changed)
             self.backend.refresh()

@@ -153,6 +153,7 @@ def test_search_page_records_an_answer_for_reviewers_only(env: Env) -> None:
         assert r.headers["location"].startswith("/search?q=")
         page = env.client.get(r.headers["location"], headers=env.h("alice")).text
         assert "已记录：此问题由东临市养犬管理条例第十条解答" in page
+        assert "✓ 已记为此问题的答案" in page and f'value="{rid}"' not in page   # no second button for it
         stored = env.client.get("/api/answered", headers=env.h("viewer")).json()
         assert [(x["question"], x["articles"]) for x in stored] == [(q, ["东临市养犬管理条例第十条"])]
         # A viewer's post is not recorded (sent to log in instead); an open redirect is refused.

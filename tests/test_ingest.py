@@ -113,6 +113,21 @@ def test_repealed_flag_of_an_older_version_is_not_put_on_the_newer_text(lawrefbo
     assert parse_markdown(path, path.read_text("utf-8")).declared_status == "已废止"
 
 
+@pytest.mark.parametrize("repealing_first", [False, True])
+def test_a_repeal_stated_by_another_law_is_applied(lawrefbook: Path, library: Library, repealing_first: bool) -> None:
+    # The metadata lists 个体工商户条例 in force; 促进个体工商户发展条例第三十九条 says 「本条例自2022年
+    # 11月1日起施行。《个体工商户条例》同时废止」. Either file may be ingested first.
+    old = lawrefbook / "行政法规" / "个体工商户条例(2016-02-06).md"
+    new = lawrefbook / "行政法规" / "促进个体工商户发展条例(2022-10-01).md"
+    for batch in ([new], [old]) if repealing_first else ([old], [new]):
+        library.ingest_paths(batch)
+    doc = library.versions("个体工商户条例")[-1]
+    assert (doc.status, doc.in_force_until, doc.successor) == ("已废止", dt.date(2022, 11, 1), "促进个体工商户发展条例")
+    assert library.versions("促进个体工商户发展条例")[-1].status == "现行有效"
+    assert library.search("个体工商户条例第二条", as_of=dt.date(2020, 1, 1)).hits[0].status == "已废止"
+    assert not library.search("个体工商户条例第二条").hits      # not in force today
+
+
 def test_lawrefbook_versions_statuses(lawrefbook: Path, library: Library) -> None:
     library.ingest_paths([lawrefbook / "宪法相关法" / "立法法(2015-03-15).md",
                           lawrefbook / "宪法相关法" / "立法法(2023-03-13).md",

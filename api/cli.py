@@ -13,6 +13,8 @@ from legalkb.ingest.errors import IngestError
 from legalkb.ingest.model import LEVELS, STATUSES
 from legalkb.search.backend import BackendError
 
+CITED_BY_SHOWN = 10
+
 
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"错误：{message}", err=True)
@@ -189,7 +191,7 @@ def search(ctx: click.Context, query: str | None, level: tuple[str, ...], status
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出")
 @click.pass_context
 def show(ctx: click.Context, law: str, article: str | None, as_of: str | None, as_json: bool) -> None:
-    """显示法律（及其版本列表）或某一条：legalkb show 行政处罚法 16。"""
+    """显示法律（及其版本列表）或某一条及引用它的其他法规条文：legalkb show 民法典 1165。"""
     from legalkb.ingest.numerals import article_label, parse_article_label
 
     lib = _library(ctx)
@@ -223,6 +225,8 @@ def show(ctx: click.Context, law: str, article: str | None, as_of: str | None, a
             if article:
                 out["article"] = {"label": art.label, "number": art.number, "sub": art.sub,
                                   "path": art.path, "text": art.text}
+                out["cited_by"] = [{"id": a.id, "title": a.title, "article": a.article, "level": a.level,
+                                    "text": a.text} for a in lib.cited_by(key).get(art.key, [])]
             click.echo(json.dumps(out, ensure_ascii=False, indent=2))
             return
         click.echo(f"{doc.title}  [{doc.level}·{doc.status}]  {doc.issuer}")
@@ -233,6 +237,13 @@ def show(ctx: click.Context, law: str, article: str | None, as_of: str | None, a
             if art.path:
                 click.echo(" / ".join(art.path))
             click.echo(f"{art.label} {art.text}")
+            citing = lib.cited_by(key).get(art.key, [])
+            if citing:
+                click.echo(f"\n被其他法规引用（{len(citing)} 条，现行有效）：")
+                for a in citing[:CITED_BY_SHOWN]:
+                    click.echo(f"  {a.title} {a.article}  [{a.level}]")
+                if len(citing) > CITED_BY_SHOWN:
+                    click.echo("  ……（--json 列出全部）")
         else:
             for a in doc.articles[:5]:
                 click.echo(f"{a.label} {a.text[:80]}")

@@ -165,6 +165,26 @@ class ArticleLookupOut(BaseModel):
     versions: list[VersionOut]
 
 
+class CitingArticleOut(BaseModel):
+    id: str = Field(description="引用它的条文记录编号 / the citing article's record id")
+    doc_id: str
+    title: str
+    article: str = Field(description="第十八条")
+    level: str
+    status: str
+    region: str = ""
+    text: str
+
+
+class CitedByOut(BaseModel):
+    law_key: str
+    article: str = Field(description="被引用的条文 / the cited article, e.g. 第一千一百六十五条")
+    as_of: str = Field(description="引用它的条文按此日有效的版本 / citing articles in force on this date")
+    total: int
+    articles: list[CitingArticleOut] = Field(description="其他法规中引用该条的条文，法律、行政法规、司法解释在前 / "
+                                                         "articles of other laws citing it, national levels first")
+
+
 # -- reviews -----------------------------------------------------------------------------------
 class ReviewSummary(BaseModel):
     id: str = Field(description="审核编号（随机）/ review id")

@@ -17,6 +17,8 @@ from legalkb.api.models import (
     ApiError,
     ArticleLookupOut,
     ArticleOut,
+    CitedByOut,
+    CitingArticleOut,
     DivisionOut,
     DocumentOut,
     HealthOut,
@@ -257,6 +259,33 @@ def get_article(
                             effective=_iso(doc.effective), in_force_until=_iso(doc.in_force_until),
                             as_of=_iso(day), article=article_out(art),
                             versions=[version_out(v) for v in lib.versions(key)])
+
+
+@router.get("/api/articles/{law}/{article}/cited-by", response_model=CitedByOut, tags=["检索 search"],
+            summary="引用某条文的其他法规条文 / articles citing an article", responses=errors(400, 401, 403, 404, 503))
+def cited_by(
+    request: Request,
+    user: Viewer,
+    law: Annotated[str, Path(description="法规名称或简称，如 民法典 / law name", examples=["民法典"])],
+    article: Annotated[str, Path(description="条号：1165、第一千一百六十五条 / article number", examples=["1165"])],
+    as_of: Annotated[str | None, Query(description="引用它的条文取该日有效的版本，默认今日 / citing articles in "
+                                                   "force on")] = None,
+) -> CitedByOut:
+    """例：`/api/articles/民法典/1165/cited-by` — 司法解释、行政法规、地方性法规中写明引用该条的条文
+    （“依照民法典第一千一百六十五条…”）。仅统计写明条号的引用。"""
+    from legalkb.ingest.numerals import article_key, article_label
+
+    lib = library(request)
+    number, sub = parse_article(article)
+    day = parse_date(as_of) or dt.date.today()
+    key = lib.resolve_law(law)
+    if key is None:
+        raise ApiError(404, "law_not_found", f"语料中没有《{law.strip('《》')}》")
+    found = lib.cited_by(key, day).get(article_key(number, sub), [])
+    return CitedByOut(law_key=key, article=article_label(number, sub), as_of=day.isoformat(), total=len(found),
+                      articles=[CitingArticleOut(id=a.id, doc_id=a.doc_id, title=a.title, article=a.article,
+                                                 level=a.level, status=a.status, region=a.region, text=a.text)
+                                for a in found])
 
 
 @router.get("/api/health", response_model=HealthOut, tags=["系统 system"], summary="健康检查 / health",

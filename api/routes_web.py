@@ -171,8 +171,11 @@ def document_page(request: Request, doc_id: str, as_of: str = "") -> Any:
             return RedirectResponse(f"/documents/{rec.doc_id}?as_of={as_of}", status_code=303)
     versions = lib.versions(doc.law_key)
     current = next((v for v in versions if v.status == "现行有效"), None)
+    # Other laws' articles citing this one: shown on the version in force today, the one they mean.
+    cited_by = lib.cited_by(doc.law_key) if current is not None and current.doc_id == doc.doc_id else {}
     return render(request, "document.html", nav="search", doc=doc, versions=versions, current=current,
-                  as_of=as_of, cases=_cases_by_article(lib, doc.law_key), articles=_article_groups(doc))
+                  as_of=as_of, cases=_cases_by_article(lib, doc.law_key), articles=_article_groups(doc),
+                  cited_by=cited_by)
 
 
 def _article_groups(doc: Any) -> list[tuple[list[str], list[Any]]]:

@@ -39,6 +39,7 @@ from legalkb.search.backend import (
     SearchBackend,
 )
 from legalkb.search.citations import find_citations
+from legalkb.search.cited_by import CitingArticle, citing_articles
 from legalkb.search.config import Config
 from legalkb.search.highlight import highlight
 from legalkb.search.places import Gazetteer, Place, gazetteer_from
@@ -154,6 +155,7 @@ def _is_civil_code_part(p: Path) -> bool:
 
 PARALLEL_MIN_DOCS = 200
 DOC_CACHE_SIZE = 32
+CITED_BY_CACHE = 16
 
 
 def _records_for(docs: Sequence[LegalDocument]) -> Iterable[list[Record]]:
@@ -192,6 +194,7 @@ class Library:
         self._gazetteer: Gazetteer | None = None
         self._doc_cache: OrderedDict[str, LegalDocument] = OrderedDict()
         self._doc_lock = threading.Lock()
+        self._cited_by: OrderedDict[tuple[str, dt.date | None], dict[str, list[CitingArticle]]] = OrderedDict()
 
     @classmethod
     def open(cls, home: str | Path | None = None, backend: str | None = None,
@@ -408,6 +411,7 @@ class Library:
     def _forget_documents(self) -> None:
         self._documents = self._aliases = self._gazetteer = None
         self._doc_cache.clear()
+        self._cited_by.clear()
 
     def _document_records(self) -> list[Record]:
         """Every stored document's metadata record (no payload): one scan for the law aliases and
@@ -586,6 +590,25 @@ class Library:
                    effective=r.effective.isoformat() if r.effective else None, score=round(score, 4),
                    text=r.text, highlight=highlight(r.text, terms), id=r.id, path=r.path,
                    region=r.region, issuer=r.issuer, match=match)
+
+    def cited_by(self, law: str, as_of: dt.date | None = None) -> dict[str, list[CitingArticle]]:
+        """Article key → articles of other laws, in force on `as_of` (default today), that cite it
+        (search/cited_by.py). Kept for the last few laws until the next write."""
+        key = self.resolve_law(law)
+        if key is None:
+            return {}
+        day = as_of or self._today()
+        with self._doc_lock:
+            got = self._cited_by.get((key, day))
+        if got is None:
+            rec = self.version_at(key)
+            names = [rec.title, rec.short_title] if rec else [key]
+            got = citing_articles(self.backend, self.resolve_law, key, names, as_of=day)
+            with self._doc_lock:
+                self._cited_by[(key, day)] = got
+                if len(self._cited_by) > CITED_BY_CACHE:
+                    self._cited_by.popitem(last=False)
+        return got
 
     def memory(self) -> Any:
         """The answered-question memory search consults: shipped + this deployment's own."""

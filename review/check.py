@@ -41,6 +41,7 @@ from legalkb.review.superior import (
     content_bigrams,
     find_superior_penalty,
     fines_for_conduct,
+    negation_flipped,
     province_of,
     without_own_references,
 )
@@ -222,6 +223,8 @@ def _amounts_fit(sentence: str, superior: str) -> bool:
     # Against the fine for that conduct, not any range of the article: 大气污染防治法第一百一十八条
     # fines 油烟 5,000–50,000 and 露天烧烤 500–20,000, and 2,000–20,000 for 油烟 is no restatement.
     scope = fines[0] if fines else superior
+    if negation_flipped(conduct, scope):
+        return False
     return compare_by_actor(sentence, scope) is None and all(
         any(r.within(t) for t in penalty_ranges(scope)) for r in mine)
 

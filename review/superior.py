@@ -42,7 +42,9 @@ PENALTY_LEVELS = ("法律", "行政法规")
 LOCAL_LEVELS = ("地方性法规",)
 DEFAULT_PROVINCE = "山东省"
 _PROVINCE = re.compile(r"((?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|"
-                       r"贵州|云南|陕西|甘肃|青海|台湾)省|(?:内蒙古|广西壮族|西藏|宁夏回族|新疆维吾尔)自治区)")
+                       r"贵州|云南|陕西|甘肃|青海|台湾)省|(?:内蒙古|广西壮族|西藏|宁夏回族|新疆维吾尔)自治区|"
+                       # The municipalities are provinces too: a 北京 district's superior local law is 北京市's.
+                       r"(?:北京|上海|天津|重庆)市)")
 # A permit / certificate named in the conduct (未取得《…准营证》/ 未取得登记证): the superior
 # provision fines the same conduct only if it names the same document — a certificate the draft
 # invents has no superior fine to exceed (the fine is created, penalty_creation).
@@ -50,6 +52,10 @@ _CERT = re.compile(r"《([^》]{2,30})》|(?:未|没有|无)(?:依法)?(?:取得
 # Share of the conduct clause's content bigrams that must occur in one segment of the superior
 # provision (search path) or in the citing clause of the draft (citation path).
 CONDUCT_MATCH = 0.5
+# A conduct of at least this many bigrams may match a whole fining paragraph at this share (see
+# fines_for_conduct): stricter than one sentence, as a paragraph holds more words.
+PARAGRAPH_CONDUCT_MIN = 10
+PARAGRAPH_CONDUCT_MATCH = 0.6
 _CITE = re.compile(r"(依照|依据|根据|按照)?《[^》]*》(第[^，。；、]{1,12}条)?(第[^，。；、]{1,6}款)?(的规定)?")
 _COND_END = re.compile(r"(?:的，|的,|，由|，(?:处|并处|可以处|责令|给予))")
 _LEAD = re.compile(r"^([（(][一二三四五六七八九十]+[）)]|对于?|凡是?|有下列(情形|行为)之一的?)")
@@ -83,6 +89,15 @@ class SuperiorPenalty:
     bad: list[Range]
     superior: list[Range]
     how: str  # 'search' | 'draft_citation'
+
+
+_NEGATED = re.compile(r"非([\u4e00-\u9fa5]{2})")
+
+
+def negation_flipped(conduct: str, superior: str) -> bool:
+    """The draft fines the opposite case: '在非禁止吸烟场所吸烟…' copies 控烟条例's '在禁止吸烟场所吸烟…'
+    word for word but for 非."""
+    return any(m.group(1) in superior and f"非{m.group(1)}" not in superior for m in _NEGATED.finditer(conduct))
 
 
 def conduct_of(sentence: str) -> str:
@@ -287,9 +302,12 @@ def find_superior_penalty(sentence: str, retriever: Any,
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
         for art in retriever.articles_in_force(title):
             fines = fines_for_conduct(art.text, cb, whole=whole)
+            if fines is not None and negation_flipped(conduct, fines):
+                fines = None
             described = art.text
             if fines is None and art.referred and penalty_ranges(art.text) and \
-                    len(cb & content_bigrams(art.referred)) / len(cb) >= CONDUCT_MATCH:
+                    len(cb & content_bigrams(art.referred)) / len(cb) >= CONDUCT_MATCH and \
+                    not negation_flipped(conduct, art.text):
                 # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
                 # described in the article it refers to.
                 fines, described = art.text, art.referred
@@ -311,7 +329,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
             if not penalty_ranges(h.text):
                 continue
             fines = fines_for_conduct(h.text, cb, whole=whole)
-            if fines is None or not _names_certificates(certs, fines):
+            if fines is None or not _names_certificates(certs, fines) or negation_flipped(conduct, fines):
                 continue
             # The best-matching provision decides; None when it fines in another kind (元 vs 倍):
             # no evidence either way, the creation finding stands.
@@ -362,6 +380,13 @@ def fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | Non
     subject = content_bigrams(lead[: lead.find("有下列")]) if "有下列" in lead else set()
     # The first sentence with the largest share decides (max keeps the first of equals).
     best, where = max(_segment_shares(paras, cb, subject), key=lambda t: t[0], default=(0.0, -1))
+    if best < CONDUCT_MATCH and len(cb) >= PARAGRAPH_CONDUCT_MIN:
+        # A paragraph may spread one conduct over its sentences ('违反前款规定，擅自设置…障碍物的，道路
+        # 范围内由…；…其他公共场所内，由…并处…罚款'): a long conduct may match a fining paragraph whole.
+        whole = [(len(cb & content_bigrams(p)) / len(cb), i) for i, p in enumerate(paras) if penalty_ranges(p)]
+        share, i = max(whole, key=lambda t: t[0], default=(0.0, -1))
+        if share >= PARAGRAPH_CONDUCT_MATCH:
+            return paras[i]
     if best < CONDUCT_MATCH or where < 0:
         return None
     para = paras[where]

@@ -245,6 +245,21 @@ CASES = [
      "树木需要移植的，应当提前十个工作日书面告知区城市管理局，区城市管理局应当提供技术指导。"),
     ("fair_competition", "区属国有企业和经区人民政府认定的本土龙头企业引进人才的，奖励比例提高至百分之三十，不设年度上限。",
      "用人单位引进人才的，按照所引进人才上一年度税前年薪的百分之十给予引才奖励，单个单位每年最高不超过一百万元。"),
+    # round 17 (blind set 17, 永定河区 of 北京)
+    ("fair_competition", "本区道路停车泊位的日常管理和收费，统一由区属国有企业永定河区静态交通投资运营有限公司承担，其他停车企业不再承接本区道路停车管理业务。",
+     "本区道路停车泊位的日常管理，由区交通委员会通过公开招标确定的企业承担。"),
+    ("licensing_creation", "区城市管理委员会应当对备案材料进行审查，符合布局规划的，出具备案凭证；不符合布局规划的，不予出具，经营者不得在本区开展回收经营活动。",
+     "区城市管理委员会应当对备案材料进行审查，发现材料不齐全的，一次性告知经营者补正。"),
+    ("compulsory_measure", "单位拒不履行分类投放义务，经责令改正仍不改正的，区城市管理委员会可以通知生活垃圾收集运输单位暂停收运该单位的生活垃圾。",
+     "生活垃圾收集运输单位因车辆检修需要调整收运时间的，应当提前告知服务对象。"),
+    ("rights_restriction", "个人一年内两次以上因违反分类投放规定受到处罚的，由所在地街道办事处将其纳入个人不良行为记录，在其申请公共租赁住房、参加文明家庭评选时实行一票否决。",
+     "个人因违反分类投放规定受到处罚的信息，由执法机关依法共享到本市公共信用信息平台。"),
+    ("power_expansion", "区卫生健康委员会可以根据控烟工作需要，将本区公园、广场等人员密集的室外区域划定为禁止吸烟区域，向社会公告后执行。",
+     "区卫生健康委员会应当在本区公园、广场等人员密集的室外区域开展控烟宣传。"),
+    ("rights_restriction", "禁止吸烟场所的经营者、管理者应当在场所内安装烟雾报警装置和视频监控设备，并将监测数据接入区控烟监管平台。",
+     "禁止吸烟场所的经营者、管理者应当在场所内设置明显的禁止吸烟标志和监督电话。"),
+    ("retroactivity", "本办法施行前已获得区级小微企业扶持资金的企业，适用前款规定，迁出期限自其获得资金之日起计算。",
+     "本办法施行后获得区级小微企业扶持资金的企业，适用前款规定。"),
 ]
 
 
@@ -286,6 +301,33 @@ def test_a_duty_word_alone_does_not_match_a_superior_conduct() -> None:
     other = content_bigrams("二次供水设施未按要求采取安全保护措施的")
     assert len(cb & other) / len(cb) < CONDUCT_MATCH
     assert len(content_bigrams("未按要求张贴")) < 3       # too little to search a superior provision for
+
+
+def test_round17_subsidies_through_listed_providers_and_the_municipalities() -> None:
+    from legalkb.review.superior import negation_flipped, province_of
+
+    # Public money spent through the providers the administration contracted binds the subsidy, not
+    # the market.
+    assert "fair_competition" not in cats(review("补贴只能用于在服务商名录内的服务商处购买助餐、助浴等居家养老服务，不得兑换现金。"))
+    # A 北京 / 重庆 district's superior local law is the municipality's.
+    assert province_of("依据《北京市机动车停车条例》制定本办法。") == "北京市"
+    assert province_of("依据《重庆市城市园林绿化条例》。") == "重庆市"
+    assert province_of("依据《山东省物业管理条例》。") == "山东省"
+    assert negation_flipped("个人在非禁止吸烟场所吸烟", "个人在禁止吸烟场所吸烟的，处五十元罚款")
+    assert not negation_flipped("个人在非禁止吸烟场所吸烟", "在非禁止吸烟场所吸烟的，处五十元罚款")
+    assert not negation_flipped("个人在禁止吸烟场所吸烟", "个人在禁止吸烟场所吸烟的，处五十元罚款")
+
+
+def test_a_long_conduct_may_match_a_whole_fining_paragraph() -> None:
+    from legalkb.review.superior import content_bigrams, fines_for_conduct
+
+    superior = ("任何单位和个人不得擅自在道路上和其他公共区域内设置固定或者可移动障碍物阻碍机动车停放和通行。\n"
+                "违反前款规定，擅自设置固定或者可移动障碍物的，道路范围内由公安机关交通管理部门责令停止违法行为，迅速恢复交通；"
+                "实行物业管理的居住小区公共区域内，由住房城乡建设部门依据物业管理的相关规定进行处罚；其他公共场所内，由城市管理"
+                "综合执法部门责令停止违法行为，恢复原状，并处五百元以上一千元以下罚款。")
+    cb = content_bigrams("在道路和实行物业管理的居住小区以外的其他公共场所擅自设置固定或者可移动障碍物")
+    assert fines_for_conduct(superior, cb) == superior.split("\n")[1]
+    assert fines_for_conduct(superior, content_bigrams("在公共场所乱扔果皮纸屑")) is None
 
 
 @pytest.mark.parametrize("category,positive,near_miss", CASES)

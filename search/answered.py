@@ -109,6 +109,10 @@ class AnsweredStore:
 
     # -- writing ----------------------------------------------------------------------------
     def add(self, question: str, refs: Sequence[Ref], cites: Sequence[str] = (), by: str = "") -> LocalAnswer:
+        """Record an answered question (the stored one when the same question and articles exist)."""
+        return self._add(question, refs, cites, by)[0]
+
+    def _add(self, question: str, refs: Sequence[Ref], cites: Sequence[str], by: str) -> tuple[LocalAnswer, bool]:
         question = " ".join(question.split())
         if not question:
             raise AnsweredError("问题为空")
@@ -123,7 +127,7 @@ class AnsweredStore:
             existing = self.entries()
             same = next((e for e in existing if e.question == question and set(e.refs) == set(refs)), None)
             if same is not None:
-                return same      # importing a file twice adds nothing
+                return same, False      # importing a file twice adds nothing
             n = 1 + max((int(e.id[len(ID_PREFIX):]) for e in existing
                          if e.id.startswith(ID_PREFIX) and e.id[len(ID_PREFIX):].isdigit()), default=0)
             entry = LocalAnswer(id=f"{ID_PREFIX}{n}", question=question, refs=refs, cites=tuple(cites),
@@ -131,7 +135,7 @@ class AnsweredStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
-        return entry
+        return entry, True
 
     def remove(self, entry_id: str) -> LocalAnswer:
         with self._lock:
@@ -173,9 +177,8 @@ class AnsweredStore:
                 report.errors.append(f"第 {no} 行：找不到条文 {'、'.join(unknown)}")
                 continue
             try:
-                before = self._stamp()
-                entry = self.add(str(question), refs, [str(c) for c in cites], by=by)
-                (report.added if self._stamp() != before else report.existing).append(entry)
+                entry, created = self._add(str(question), refs, [str(c) for c in cites], by)
+                (report.added if created else report.existing).append(entry)
             except AnsweredError as exc:
                 report.errors.append(f"第 {no} 行：{exc}")
         return report

@@ -52,10 +52,9 @@ effective: 2019-01-01
 }
 
 
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("cited")
-    corpus = write_corpus(root / "corpus")
+def write_citing_corpus(folder: Path) -> Path:
+    """The API test corpus plus laws citing 行政处罚法 articles, one of them repealed by another."""
+    corpus = write_corpus(folder)
     for name, text in CITING.items():
         (corpus / name).write_text(text, "utf-8")
     # A later law repeals the old one (「…同时废止」), so only the 条例 is in force today.
@@ -73,6 +72,13 @@ effective: 2023-06-01
 
 第二条 本条例自2023年6月1日起施行。《东临市旧执法规定》同时废止。
 """, "utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("cited")
+    corpus = write_citing_corpus(root / "corpus")
     library = Library.open(home=root / "home", backend="embedded")
     assert not library.ingest_paths([corpus]).failures
     yield library

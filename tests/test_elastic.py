@@ -497,3 +497,27 @@ def test_rankings_and_scores_match_the_embedded_engine(es_config: Config, tmp_pa
                                                      for j, h in enumerate(a) if j != i)]
         assert [a[i].id for i in distinct] == [b[i].id for i in distinct], q  # ties may swap
     emb.close()
+
+
+def test_citing_articles_and_stated_repeals_match_the_embedded_engine(es_config: Config, tmp_path: Path) -> None:
+    """Library features built on the backend protocol (phrase search + filters) give the same
+    answers on Elasticsearch as on the embedded engine (tests/test_cited_by.py)."""
+    from tests.test_cited_by import write_citing_corpus
+
+    corpus_dir = write_citing_corpus(tmp_path / "corpus")
+    libs = {"es": Library.open(config=es_config),
+            "embedded": Library.open(home=tmp_path / "embedded", backend="embedded")}
+    try:
+        seen = {}
+        for name, lib in libs.items():
+            assert not lib.ingest_paths([corpus_dir]).failures
+            by_article = lib.cited_by("行政处罚法")
+            old = lib.versions("东临市旧执法规定")[-1]
+            seen[name] = ({k: [(a.title, a.article) for a in v] for k, v in by_article.items()},
+                          (old.status, old.in_force_until, old.successor))
+        assert seen["es"] == seen["embedded"]
+        assert seen["es"][0]["16"] == [("东临市行政执法条例", "第二条"), ("东临市行政执法条例", "第三条")]
+        assert seen["es"][1][0] == "已废止" and seen["es"][1][2] == "东临市执法监督条例"
+    finally:
+        for lib in libs.values():
+            lib.close()

@@ -105,6 +105,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bo
     else:
         click.echo(f"文件 {report.files} 个：新增/更新文档 {report.documents} 个（条文 {report.articles} 条），"
                    f"未变化 {report.unchanged} 个，失败 {len(report.failures)} 个；用时 {report.seconds:.1f} 秒")
+        if report.repealed_by_text:
+            click.echo(f"依其他法规“同时废止”的规定标为已废止 {len(report.repealed_by_text)} 部（来源仍列为有效）："
+                       + "；".join(report.repealed_by_text[:5]) + ("……" if len(report.repealed_by_text) > 5 else ""))
         if report.cases:
             click.echo(f"案例 {report.cases} 件，其中 {report.cases_linked} 件关联到语料中的法条")
         for f in report.failures:

@@ -226,6 +226,9 @@ class IngestOut(BaseModel):
     bytes: int
     seconds: float
     failures: list[IngestFailure]
+    repealed_by_text: list[str] = Field(
+        default_factory=list, description="依其他法规“同时废止”的规定标为已废止的法规（来源仍列为有效）/ laws "
+                                          "marked repealed because another law says so")
 
 
 class HealthOut(BaseModel):

@@ -76,11 +76,13 @@ class IngestReport:
     bytes: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    # Laws marked 已废止 because another law says 「《…》同时废止」 (the source listed them in force).
+    repealed_by_text: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"files": self.files, "documents": self.documents, "unchanged": self.unchanged,
                 "articles": self.articles, "cases": self.cases, "cases_linked": self.cases_linked, "bytes": self.bytes, "seconds": round(self.seconds, 2),
-                "failures": [f.__dict__ for f in self.failures]}
+                "failures": [f.__dict__ for f in self.failures], "repealed_by_text": self.repealed_by_text}
 
 
 @dataclass
@@ -312,7 +314,7 @@ class Library:
             self.backend.upsert(batch)
         self.backend.refresh()
         self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
-        self._stated_repeals()
+        report.repealed_by_text.extend(self._stated_repeals())
         self._forget_documents()
 
     def _date_repeals(self, docs: Sequence[LegalDocument]) -> None:
@@ -334,7 +336,7 @@ class Library:
             self.backend.upsert(changed)
             self.backend.refresh()
 
-    def _stated_repeals(self) -> None:
+    def _stated_repeals(self) -> list[str]:
         """Laws that another law repeals (「本条例自2022年11月1日起施行。《个体工商户条例》同时废止」)
         while the source still lists them in force: LawRefBook's metadata misses some two dozen
         such repeals (个体工商户条例, 学位条例, 增值税暂行条例 …). The newest version of each gets
@@ -345,6 +347,7 @@ class Library:
                                    Filters(kind="article"), limit=STATED_REPEAL_LIMIT).hits
         today = self._today()
         changed: list[Record] = []
+        marked: list[str] = []
         for h in hits:
             r = h.record
             stated = _TAKES_EFFECT.search(r.text)
@@ -367,9 +370,11 @@ class Library:
                     if day <= today:
                         last.status = REPEALED
                     changed.extend(document_records(last))
+                    marked.append(f"{last.title}（{day.isoformat()} 起由《{r.title}》废止）")
         if changed:
             self.backend.upsert(changed)
             self.backend.refresh()
+        return marked
 
     def _embed(self, records: list[Record]) -> None:
         """Vectors for article records when hybrid search is on (cached by text hash)."""

@@ -119,8 +119,8 @@ def test_a_repeal_stated_by_another_law_is_applied(lawrefbook: Path, library: Li
     # 11月1日起施行。《个体工商户条例》同时废止」. Either file may be ingested first.
     old = lawrefbook / "行政法规" / "个体工商户条例(2016-02-06).md"
     new = lawrefbook / "行政法规" / "促进个体工商户发展条例(2022-10-01).md"
-    for batch in ([new], [old]) if repealing_first else ([old], [new]):
-        library.ingest_paths(batch)
+    reports = [library.ingest_paths(batch) for batch in (([new], [old]) if repealing_first else ([old], [new]))]
+    assert reports[-1].repealed_by_text == ["个体工商户条例（2022-11-01 起由《促进个体工商户发展条例》废止）"]
     doc = library.versions("个体工商户条例")[-1]
     assert (doc.status, doc.in_force_until, doc.successor) == ("已废止", dt.date(2022, 11, 1), "促进个体工商户发展条例")
     assert library.versions("促进个体工商户发展条例")[-1].status == "现行有效"

@@ -187,6 +187,9 @@ def _same_object(rule: Rule, sent_text: str, superior: str) -> bool:
     return any(q in sent_text for qs in quals for q in qs)
 
 
+_OBTAIN_VERBS = frozenset({"取得", "领取", "申领", "办理", "持有", "获得", "核发", "发给", "颁发", "申请", "依法"})
+
+
 def _named_items(rule: Rule, text: str) -> list[re.Pattern[str]]:
     """What the sentence names (生活垃圾处理费, 办学许可证 …) as patterns the cited article must
     match: a citation only excuses a fee or licence that the cited provision itself provides. The
@@ -199,7 +202,8 @@ def _named_items(rule: Rule, text: str) -> list[re.Pattern[str]]:
     for m in re.finditer(pat, text):
         stem, kind = m.group("stem"), m.group("kind")
         root = re.sub(r"(证|用)$", "", kind) or kind
-        if len(stem) >= 2:
+        # '取得许可证后方可经营' names no licence: the verb before it is no name to look for.
+        if len(stem) >= 2 and stem[-2:] not in _OBTAIN_VERBS:
             out.append(re.compile(re.escape(stem[-2:]) + r"[^。；]{0,4}" + re.escape(root)))
     return out
 

@@ -275,6 +275,17 @@ CASES = [
      "区消防安全委员会办公室建立小场所消防安全重点整治名单，对列入名单的小场所加强指导和复查。"),
     ("power_expansion", "区消防安全委员会办公室可以根据火灾形势，决定对特定区域的小场所采取集中整治、限期停业以及其认为必要的其他管理措施。",
      "区消防救援支队发现火灾隐患的，应当依照消防法的规定责令改正。"),
+    # round 19 (blind set 19, 钱塘湾区 of 杭州, 浙江)
+    ("licensing_creation", "审查合格的出具《施工扬尘防治备案确认书》；未取得备案确认书的，建设单位不得组织开工。",
+     "施工单位应当在开工前将施工扬尘污染防治实施方案报区住建局备案。"),
+    ("retroactivity", "因扬尘污染受到两次以上行政处罚的，列入重点管控名单。本办法施行前二年内受到的扬尘污染行政处罚，一并计入前述处罚次数。",
+     "因扬尘污染受到两次以上行政处罚的，列入重点管控名单。处罚次数自本办法施行之日起计算。"),
+    ("power_expansion", "遇有鱼类集中产卵等情形，区农业农村局可以根据渔业资源保护需要，在本区水域临时划定禁渔区、禁渔期。",
+     "遇有鱼类集中产卵等情形，区农业农村局可以向区人民政府提出调整禁渔区、禁渔期的建议。"),
+    ("rights_restriction", "申请办理区域服务备案证的驾驶员，应当具有本区户籍，或者持有本区核发的居住证满三年。",
+     "申请公共租赁住房的，应当具有本区户籍，或者持有本区居住证满三年。"),
+    ("compulsory_measure", "对涉嫌非法营运且拒不配合调查的驾驶员，执法人员可以暂扣其机动车驾驶证和车辆行驶证，待其接受调查处理后予以返还。",
+     "对涉嫌非法营运的驾驶员，执法人员应当出示执法证件，告知其陈述和申辩的权利。"),
 ]
 
 
@@ -331,6 +342,16 @@ def test_round17_subsidies_through_listed_providers_and_the_municipalities() -> 
     assert negation_flipped("个人在非禁止吸烟场所吸烟", "个人在禁止吸烟场所吸烟的，处五十元罚款")
     assert not negation_flipped("个人在非禁止吸烟场所吸烟", "在非禁止吸烟场所吸烟的，处五十元罚款")
     assert not negation_flipped("个人在禁止吸烟场所吸烟", "个人在禁止吸烟场所吸烟的，处五十元罚款")
+
+
+def test_an_unnamed_licence_is_excused_by_the_cited_article_that_provides_it() -> None:
+    from legalkb.review.check import _named_items
+    from legalkb.review.rules import load_rules
+
+    b03 = next(r for r in load_rules() if r.id == "B03")
+    # '取得许可证后方可经营' names no licence: the cited 全民健身条例第三十二条 (批准…发给许可证) may excuse it.
+    assert _named_items(b03, "取得许可证后方可经营") == []
+    assert [p.pattern for p in _named_items(b03, "取得办学许可证后方可招生")] == [r"办学[^。；]{0,4}许可"]
 
 
 def test_a_long_conduct_may_match_a_whole_fining_paragraph() -> None:

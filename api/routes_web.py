@@ -117,7 +117,8 @@ def search_page(request: Request, q: str = "", as_of: str = "", all_versions: bo
     recorded = {f"{law}#{article_key(no, sub)}" for e in (lib.answered.entries() if can_answer and result else [])
                 if e.question == asked for law, no, sub in e.refs}
     return render(request, "search.html", nav="search", q=q, as_of=as_of, all_versions=all_versions,
-                  can_answer=can_answer, answered=params.get("answered", ""), recorded=recorded,
+                  can_answer=can_answer, answered=params.get("answered", ""), answered_id=params.get("aid", ""),
+                  recorded=recorded,
                   back=page_url(request, answered=None),
                   selected={"level": level, "status": status, "region": region}, result=result, error=error,
                   pages=pages, page=page, stats=None if q.strip() else _stats(request),
@@ -126,10 +127,11 @@ def search_page(request: Request, q: str = "", as_of: str = "", all_versions: bo
 
 def page_url(request: Request, **changes: Any) -> str:
     """The current URL with some query parameters replaced (pagination links); the one-off
-    'answered' notice is never carried over."""
+    notices (answered, aid, deleted) are never carried over."""
     from urllib.parse import urlencode
 
-    items = [(k, v) for k, v in request.query_params.multi_items() if k not in changes and k != "answered"]
+    items = [(k, v) for k, v in request.query_params.multi_items()
+             if k not in changes and k not in ("answered", "aid", "deleted")]
     items += [(k, str(v)) for k, v in changes.items() if v is not None]
     return f"{request.url.path}?{urlencode(items)}"
 
@@ -365,7 +367,43 @@ def answered_submit(request: Request, q: Annotated[str, Form()], ref: Annotated[
     request.app.state.store.audit(user.name, "answered.add", entry.id, request.client.host if request.client else "")
     target = _safe_next(back)
     sep = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{sep}{urlencode({'answered': cite})}", status_code=303)
+    return RedirectResponse(f"{target}{sep}{urlencode({'answered': cite, 'aid': entry.id})}", status_code=303)
+
+
+@router.get("/answered", response_class=HTMLResponse)
+def answered_page(request: Request) -> Any:
+    """The answered questions recorded here: what they are, who added them, and (reviewers) removal."""
+    user = _viewer_or_redirect(request)
+    if isinstance(user, RedirectResponse):
+        return user
+    store = getattr(request.app.state.library.get(), "answered", None)
+    entries = list(reversed(store.entries())) if store is not None else []
+    can_edit = user is not None and user.can("reviewer") and store is not None
+    return render(request, "answered.html", nav="search", entries=entries, can_edit=can_edit,
+                  deleted=request.query_params.get("deleted", ""))
+
+
+@router.post("/answered/{entry_id}/delete")
+def answered_delete(request: Request, entry_id: str, back: Annotated[str, Form()] = "/answered") -> Any:
+    from urllib.parse import urlencode
+
+    from legalkb.search.answered import AnsweredError
+
+    user = _user(request)
+    if user is None or not user.can("reviewer"):
+        return _login_redirect(request)
+    store = getattr(request.app.state.library.get(), "answered", None)
+    try:
+        if store is None:
+            raise AnsweredError("此数据目录不支持已答问题")
+        gone = store.remove(entry_id)
+    except AnsweredError as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    request.app.state.generation += 1
+    request.app.state.store.audit(user.name, "answered.remove", entry_id, request.client.host if request.client else "")
+    target = _safe_next(back)
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}{urlencode({'deleted': gone.question})}", status_code=303)
 
 
 # -- login -------------------------------------------------------------------------------------

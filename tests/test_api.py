@@ -154,6 +154,21 @@ def test_search_page_records_an_answer_for_reviewers_only(env: Env) -> None:
         page = env.client.get(r.headers["location"], headers=env.h("alice")).text
         assert "已记录：此问题由东临市养犬管理条例第十条解答" in page
         assert "✓ 已记为此问题的答案" in page and f'value="{rid}"' not in page   # no second button for it
+        # The list page shows it (removal for reviewers only); the notice offers to undo.
+        listing = env.client.get("/answered", headers=env.h("viewer")).text
+        assert q in listing and "东临市养犬管理条例第十条" in listing and "删除" not in listing
+        assert "删除" in env.client.get("/answered", headers=env.h("alice")).text
+        entry_id = stored[0]["id"] if (stored := env.client.get("/api/answered", headers=env.h("viewer")).json()) else ""
+        assert f'action="/answered/{entry_id}/delete" id="answer-undo"' in page
+        r = env.client.post(f"/answered/{entry_id}/delete", data={"back": "/search?q=" + q}, headers=env.h("alice"),
+                            follow_redirects=False)
+        assert r.status_code == 303 and "deleted=" in r.headers["location"]
+        assert "已撤销该条记录" in env.client.get(r.headers["location"], headers=env.h("alice")).text
+        assert env.client.get("/api/answered", headers=env.h("viewer")).json() == []
+        assert env.client.post(f"/answered/{entry_id}/delete", headers=env.h("alice"),
+                               follow_redirects=False).status_code == 404
+        r = env.client.post("/answered", data={"q": q, "ref": rid, "back": "/search?q=" + q},
+                            headers=env.h("alice"), follow_redirects=False)   # recorded again for the rest
         stored = env.client.get("/api/answered", headers=env.h("viewer")).json()
         assert [(x["question"], x["articles"]) for x in stored] == [(q, ["东临市养犬管理条例第十条"])]
         # A viewer's post is not recorded (sent to log in instead); an open redirect is refused.

@@ -195,8 +195,13 @@ def test_reviewer_marks_the_article_that_answered_a_question(page, server: Serve
     try:
         assert [(e.question, e.refs, e.by) for e in stored] == [
             ("携带犬只出户没牵绳罚多少", (("东临市养犬管理条例", 10, 0),), "张审核")]
+        # Clicked by mistake: 撤销 in the notice takes it back (its form sits outside the search form).
+        page.locator(".notice button", has_text="撤销").click()
+        page.wait_for_selector(".notice:has-text('已撤销')")
+        assert server.library.answered.entries() == []
+        assert page.input_value("#q") == "携带犬只出户没牵绳罚多少"
     finally:
-        for e in stored:
+        for e in server.library.answered.entries():
             server.library.answered.remove(e.id)
 
 

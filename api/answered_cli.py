@@ -48,16 +48,11 @@ def answered() -> None:
 @click.pass_context
 def add(ctx: click.Context, question: str, articles: tuple[str, ...], by: str) -> None:
     """记录问题 QUESTION 由条文 ARTICLES 解答（如 民法典第五十六条、《行政处罚法》第16条）。"""
-    from legalkb.search.answered import AnsweredError
+    from legalkb.search.answered import AnsweredError, resolve_all
 
     lib = _library(ctx)
     try:
-        refs, unknown = [], []
-        for a in articles:
-            got = lib.resolve_citations(a)
-            refs.extend(got)
-            if not got:
-                unknown.append(a)
+        refs, unknown = resolve_all(articles, lib.resolve_citations)
         if unknown:
             _fail(f"找不到条文：{'、'.join(unknown)}（应写作“民法典第五十六条”，且该法已导入）")
         try:

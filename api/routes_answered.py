@@ -46,6 +46,35 @@ def _store(request: Request) -> Any:
     return store
 
 
+def _changed(request: Request, user: User, action: str, entry_id: str) -> None:
+    request.app.state.generation += 1        # cached search results may rank differently now
+    request.app.state.store.audit(user.name, action, entry_id, request.client.host if request.client else "")
+
+
+def record(request: Request, user: User, question: str, refs: list, cites: list[str]) -> Any:
+    """Store an answer (API and web page alike): 400 on bad input, audited, caches invalidated."""
+    from legalkb.search.answered import AnsweredError
+
+    try:
+        entry = _store(request).add(question, refs, cites, by=user.name)
+    except AnsweredError as exc:
+        raise ApiError(400, "bad_answered", str(exc)) from None
+    _changed(request, user, "answered.add", entry.id)
+    return entry
+
+
+def forget(request: Request, user: User, entry_id: str) -> Any:
+    """Remove an answer (API and web page alike): 404 for an unknown id, audited."""
+    from legalkb.search.answered import AnsweredError
+
+    try:
+        gone = _store(request).remove(entry_id, by=user.name)
+    except AnsweredError as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    _changed(request, user, "answered.remove", entry_id)
+    return gone
+
+
 @router.get("/api/answered", response_model=list[AnsweredOut], tags=["检索 search"],
             summary="本地已答问题 / locally answered questions", responses=errors(401, 403))
 def list_answered(request: Request, user: Viewer) -> list[AnsweredOut]:
@@ -58,35 +87,16 @@ def list_answered(request: Request, user: Viewer) -> list[AnsweredOut]:
 def add_answered(request: Request, body: AnsweredIn, user: Reviewer) -> AnsweredOut:
     """记录“问题由这些条文解答”。此后相似的问题检索时，这些条文会排得更靠前（需开启重排）。
     条文须能在已导入的法规中找到；同一问题与条文重复提交不会产生重复记录。"""
-    from legalkb.search.answered import AnsweredError
+    from legalkb.search.answered import resolve_all
 
-    lib = library(request)
-    refs, unknown = [], []
-    for a in body.articles:
-        got = lib.resolve_citations(a)
-        refs.extend(got)
-        if not got:
-            unknown.append(a)
+    refs, unknown = resolve_all(body.articles, library(request).resolve_citations)
     if unknown:
         raise ApiError(400, "unknown_article", f"找不到条文：{'、'.join(unknown)}（应写作“民法典第五十六条”）")
-    try:
-        entry = _store(request).add(body.question, refs, body.articles, by=user.name)
-    except AnsweredError as exc:
-        raise ApiError(400, "bad_answered", str(exc)) from None
-    request.app.state.generation += 1        # cached search results may rank differently now
-    request.app.state.store.audit(user.name, "answered.add", entry.id, request.client.host if request.client else "")
-    return _out(entry)
+    return _out(record(request, user, body.question, refs, body.articles))
 
 
 @router.delete("/api/answered/{entry_id}", status_code=204, tags=["检索 search"],
                summary="删除已答问题 / delete an answered question", responses=errors(401, 403, 404))
 def delete_answered(request: Request, user: Reviewer,
                     entry_id: Annotated[str, Path(description="编号，如 local-3 / id")]) -> None:
-    from legalkb.search.answered import AnsweredError
-
-    try:
-        _store(request).remove(entry_id)
-    except AnsweredError as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
-    request.app.state.generation += 1
-    request.app.state.store.audit(user.name, "answered.remove", entry_id, request.client.host if request.client else "")
+    forget(request, user, entry_id)

@@ -109,13 +109,12 @@ def search_page(request: Request, q: str = "", as_of: str = "", all_versions: bo
     pages = 0
     if result:
         pages = min(100, (result.total + result.size - 1) // result.size)
-    lib = request.app.state.library.get()
-    can_answer = user is not None and user.can("reviewer") and getattr(lib, "answered", None) is not None
+    store = getattr(request.app.state.library.get(), "answered", None)
+    can_answer = user is not None and user.can("reviewer") and store is not None
     # Articles already recorded as answering this very question: shown as such, not as a button.
-    asked = " ".join(q.split())
     # Keyed like a hit's id without the version: 'law_key#article key' (law_key is the id's prefix).
-    recorded = {f"{law}#{article_key(no, sub)}" for e in (lib.answered.entries() if can_answer and result else [])
-                if e.question == asked for law, no, sub in e.refs}
+    recorded = ({f"{law}#{article_key(no, sub)}" for law, no, sub in store.refs_for(q)}
+                if can_answer and result else set())
     return render(request, "search.html", nav="search", q=q, as_of=as_of, all_versions=all_versions,
                   can_answer=can_answer, answered=params.get("answered", ""), answered_id=params.get("aid", ""),
                   recorded=recorded,
@@ -341,33 +340,31 @@ def review_delete(request: Request, review_id: str) -> Any:
     return RedirectResponse("/review?deleted=1", status_code=303)
 
 
+def _back_to(back: str, **notice: str) -> RedirectResponse:
+    """Back to a same-site page with a one-off notice in its query string."""
+    from urllib.parse import urlencode
+
+    target = _safe_next(back)
+    return RedirectResponse(f"{target}{'&' if '?' in target else '?'}{urlencode(notice)}", status_code=303)
+
+
 @router.post("/answered")
 def answered_submit(request: Request, q: Annotated[str, Form()], ref: Annotated[str, Form()],
                     back: Annotated[str, Form()] = "/") -> Any:
     """'This article answered the question' from a search result: recorded in the answered-question
     memory (search/answered.py), then back to the same results."""
-    from urllib.parse import urlencode
-
-    from legalkb.search.answered import AnsweredError
+    from legalkb.api.routes_answered import record
 
     user = _user(request)
     if user is None or not user.can("reviewer"):
         return _login_redirect(request)
-    lib = request.app.state.library.get()
-    got = lib.backend.get([ref])
+    got = request.app.state.library.get().backend.get([ref])
     rec = got[0] if got and got[0].kind == "article" and got[0].article_no is not None else None
     if rec is None:
         raise ApiError(404, "not_found", f"没有这条条文：{ref}")
     cite = f"{rec.short_title or rec.title}{rec.article or ''}"
-    try:
-        entry = lib.answered.add(q, [(rec.law_key, rec.article_no, rec.article_sub or 0)], [cite], by=user.name)
-    except (AnsweredError, AttributeError) as exc:
-        raise ApiError(400, "bad_answered", str(exc)) from None
-    request.app.state.generation += 1
-    request.app.state.store.audit(user.name, "answered.add", entry.id, request.client.host if request.client else "")
-    target = _safe_next(back)
-    sep = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{sep}{urlencode({'answered': cite, 'aid': entry.id})}", status_code=303)
+    entry = record(request, user, q, [(rec.law_key, rec.article_no, rec.article_sub or 0)], [cite])
+    return _back_to(back, answered=cite, aid=entry.id)
 
 
 @router.get("/answered", response_class=HTMLResponse)
@@ -385,25 +382,12 @@ def answered_page(request: Request) -> Any:
 
 @router.post("/answered/{entry_id}/delete")
 def answered_delete(request: Request, entry_id: str, back: Annotated[str, Form()] = "/answered") -> Any:
-    from urllib.parse import urlencode
-
-    from legalkb.search.answered import AnsweredError
+    from legalkb.api.routes_answered import forget
 
     user = _user(request)
     if user is None or not user.can("reviewer"):
         return _login_redirect(request)
-    store = getattr(request.app.state.library.get(), "answered", None)
-    try:
-        if store is None:
-            raise AnsweredError("此数据目录不支持已答问题")
-        gone = store.remove(entry_id)
-    except AnsweredError as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
-    request.app.state.generation += 1
-    request.app.state.store.audit(user.name, "answered.remove", entry_id, request.client.host if request.client else "")
-    target = _safe_next(back)
-    sep = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{sep}{urlencode({'deleted': gone.question})}", status_code=303)
+    return _back_to(back, deleted=forget(request, user, entry_id).question)
 
 
 # -- login -------------------------------------------------------------------------------------

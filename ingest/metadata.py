@@ -97,3 +97,10 @@ def guess_level(title: str, issuer: str = "") -> str:
     if issuer.endswith(("人民政府", "办公室", "局", "委员会", "厅")):
         return "行政规范性文件"
     return "其他"
+
+
+# 「…自2022年11月1日起施行。《个体工商户条例》同时废止」: the date a law takes effect, and the titles
+# listed right before 同时废止 (not 《…》第十条同时废止 — one article only). Used by ingest (repeals the
+# corpus states) and by the review (a cited law missing from the corpus).
+TAKES_EFFECT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行")
+STATED_REPEAL = re.compile(r"((?:《[^《》]{2,60}》[、，,和及与]?)+)同时废止")

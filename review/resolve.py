@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import yaml
 
 from legalkb.corpus.crosswalk import bigrams, mapping
-from legalkb.ingest.metadata import parse_date, short_title
+from legalkb.ingest.metadata import TAKES_EFFECT, parse_date, short_title
 from legalkb.ingest.model import REPEALED as DOC_REPEALED
 from legalkb.ingest.model import Article, LegalDocument
 from legalkb.ingest.numerals import article_label
@@ -94,7 +94,7 @@ def _registry_lookup(library: Resolver, name: str) -> Repeal | None:
 
 
 # '本条例自2017年6月1日起施行。1997年…通过…的《…》同时废止': the repeal may follow in the next sentence.
-_REPEAL_TEXT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行。?[^。]*?》?[^。]{0,40}同时废止")
+_REPEAL_TEXT = re.compile(TAKES_EFFECT.pattern + r"。?[^。]*?》?[^。]{0,40}同时废止")
 
 
 def _find_successor(library: Resolver, title: str, as_of: dt.date | None) -> Repeal | None:

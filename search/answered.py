@@ -8,15 +8,14 @@ shipped memory holds STARD's 1,234 training questions; this store adds the local
 
 Stored as JSON lines in `<LEGALKB_HOME>/answered.jsonl` (one object per question, human-readable,
 easy to back up or hand to another office): {"id", "q", "refs": [[law_key, no, sub]], "cites",
-"added", "by"}. Appends are atomic enough for one server (a lock per process; a line is written
-in one call); removals rewrite the file via a temporary file.
+"added", "by"}; a removal appends {"id", "removed", "by"}. Only appends, each line in one write
+call, under a lock per process: enough for one server, and an id is never given twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,12 +63,32 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)     # "line N: why"
 
 
+def normalize_question(text: str) -> str:
+    """A question as stored and compared: whitespace runs collapsed."""
+    return " ".join(text.split())
+
+
+def resolve_all(cites: Iterable[str], resolve: Callable[[str], list[Ref]]) -> tuple[list[Ref], list[str]]:
+    """(articles found, citations that name none) for what a user typed as the answer."""
+    refs: list[Ref] = []
+    unknown: list[str] = []
+    for c in cites:
+        got = resolve(str(c))
+        refs.extend(got)
+        if not got:
+            unknown.append(str(c))
+    return refs, unknown
+
+
 class AnsweredStore:
     """The local answered questions of one LEGALKB_HOME, and the memory search consults."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        # Parsed file and memory, each kept until the file changes (mtime, size): the search page
+        # and every reranked search read them.
+        self._rows: tuple[tuple[int, int], list[dict]] | None = None
         self._memory: tuple[tuple[int, int], QAMemory | None] | None = None
 
     # -- reading ----------------------------------------------------------------------------
@@ -80,20 +99,42 @@ class AnsweredStore:
             return (0, 0)
         return (st.st_mtime_ns, st.st_size)
 
+    def _read(self) -> list[dict]:
+        """Every line as written (answers and removal marks). A damaged line is skipped, not fatal:
+        one bad line (a hand edit) must not switch the whole memory off."""
+        stamp = self._stamp()
+        if self._rows is not None and self._rows[0] == stamp:
+            return self._rows[1]
+        rows = []
+        if stamp != (0, 0):
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line) if line.strip() else None
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(row, dict) and "id" in row:
+                    rows.append(row)
+        self._rows = (stamp, rows)
+        return rows
+
     def entries(self) -> list[LocalAnswer]:
-        """Every stored answer, oldest first. A damaged line is skipped, not fatal: one bad line
-        (a hand edit) must not switch the whole memory off."""
-        if not self.path.exists():
-            return []
+        """Every stored answer not removed, oldest first."""
+        rows = self._read()
+        removed = {str(r["id"]) for r in rows if r.get("removed")}
         out = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
+        for r in rows:
+            if r.get("removed") or str(r["id"]) in removed:
                 continue
             try:
-                out.append(LocalAnswer.from_dict(json.loads(line)))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError):
+                out.append(LocalAnswer.from_dict(r))
+            except (KeyError, TypeError, ValueError, IndexError):
                 continue
         return out
+
+    def refs_for(self, question: str) -> set[Ref]:
+        """The articles recorded as answering exactly this question."""
+        asked = normalize_question(question)
+        return {ref for e in self.entries() if e.question == asked for ref in e.refs}
 
     def memory(self) -> QAMemory | None:
         """The shipped memory plus the local answers (rebuilt when the file changes)."""
@@ -107,13 +148,18 @@ class AnsweredStore:
         self._memory = (stamp, mem)
         return mem
 
-    # -- writing ----------------------------------------------------------------------------
+    # -- writing: append-only, so an id is never given twice and a line is written in one call -----
+    def _append(self, row: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
     def add(self, question: str, refs: Sequence[Ref], cites: Sequence[str] = (), by: str = "") -> LocalAnswer:
         """Record an answered question (the stored one when the same question and articles exist)."""
         return self._add(question, refs, cites, by)[0]
 
     def _add(self, question: str, refs: Sequence[Ref], cites: Sequence[str], by: str) -> tuple[LocalAnswer, bool]:
-        question = " ".join(question.split())
+        question = normalize_question(question)
         if not question:
             raise AnsweredError("问题为空")
         if len(question) > MAX_QUESTION_CHARS:
@@ -124,29 +170,24 @@ class AnsweredStore:
         if len(refs) > MAX_REFS:
             raise AnsweredError(f"条文过多（{len(refs)} 条，上限 {MAX_REFS}）")
         with self._lock:
-            existing = self.entries()
-            same = next((e for e in existing if e.question == question and set(e.refs) == set(refs)), None)
+            same = next((e for e in self.entries() if e.question == question and set(e.refs) == set(refs)), None)
             if same is not None:
                 return same, False      # importing a file twice adds nothing
-            n = 1 + max((int(e.id[len(ID_PREFIX):]) for e in existing
-                         if e.id.startswith(ID_PREFIX) and e.id[len(ID_PREFIX):].isdigit()), default=0)
+            # Removed ids count too: a page still showing a removed answer must not reach a new one.
+            n = 1 + max((int(str(r["id"])[len(ID_PREFIX):]) for r in self._read()
+                         if str(r["id"]).startswith(ID_PREFIX) and str(r["id"])[len(ID_PREFIX):].isdigit()),
+                        default=0)
             entry = LocalAnswer(id=f"{ID_PREFIX}{n}", question=question, refs=refs, cites=tuple(cites),
                                 added=dt.datetime.now().isoformat(timespec="seconds"), by=by)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
+            self._append(entry.to_dict())
         return entry, True
 
-    def remove(self, entry_id: str) -> LocalAnswer:
+    def remove(self, entry_id: str, by: str = "") -> LocalAnswer:
         with self._lock:
-            entries = self.entries()
-            gone = next((e for e in entries if e.id == entry_id), None)
+            gone = next((e for e in self.entries() if e.id == entry_id), None)
             if gone is None:
                 raise AnsweredError(f"没有编号为 {entry_id} 的已答问题")
-            tmp = self.path.with_suffix(".jsonl.tmp")
-            tmp.write_text("".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n"
-                                   for e in entries if e.id != entry_id), encoding="utf-8")
-            os.replace(tmp, self.path)
+            self._append({"id": entry_id, "removed": dt.datetime.now().isoformat(timespec="seconds"), "by": by})
         return gone
 
     def import_lines(self, lines: Iterable[str], resolve: Callable[[str], list[Ref]], by: str = "") -> ImportReport:
@@ -166,13 +207,7 @@ class AnsweredStore:
             except (json.JSONDecodeError, AttributeError) as exc:
                 report.errors.append(f"第 {no} 行：不是 JSON 对象（{exc}）")
                 continue
-            refs: list[Ref] = []
-            unknown = []
-            for c in cites:
-                got = resolve(str(c))
-                refs.extend(got)
-                if not got:
-                    unknown.append(str(c))
+            refs, unknown = resolve_all(cites, resolve)
             if unknown:
                 report.errors.append(f"第 {no} 行：找不到条文 {'、'.join(unknown)}")
                 continue

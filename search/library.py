@@ -22,7 +22,7 @@ from typing import Any
 from legalkb.ingest.errors import IngestError
 from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
 from legalkb.ingest.loader import SUFFIXES, load_file
-from legalkb.ingest.metadata import parse_date, short_title
+from legalkb.ingest.metadata import STATED_REPEAL, TAKES_EFFECT, parse_date, short_title
 from legalkb.ingest.model import CURRENT, NATIONAL_LEVELS, NOT_YET, REPEALED, Article, LegalDocument
 from legalkb.ingest.numerals import article_key
 from legalkb.ingest.status import StatusRegistry, assign_chain
@@ -43,6 +43,7 @@ from legalkb.search.cited_by import CitingArticle, citing_articles
 from legalkb.search.config import Config
 from legalkb.search.highlight import highlight
 from legalkb.search.places import Gazetteer, Place, gazetteer_from
+from legalkb.search.qa_memory import QAMemory, default_memory
 from legalkb.search.query import build_query
 from legalkb.search.records import document_records
 from legalkb.search.rerank import DEPTH, rerank_hits
@@ -50,10 +51,6 @@ from legalkb.search.rerank import DEPTH, rerank_hits
 # A named place's own rules join the ranking only when their best first-stage match is at least
 # this share of the best overall match (see Library._with_local).
 LOCAL_MIN_RATIO = 0.8
-# 「…自2022年11月1日起施行。《个体工商户条例》同时废止」: titles listed right before 同时废止 (not
-# 《…》第十条同时废止 — one article only), and the date the law takes effect.
-_STATED_REPEAL = re.compile(r"((?:《[^《》]{2,60}》[、，,和及与]?)+)同时废止")
-_TAKES_EFFECT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行")
 STATED_REPEAL_LIMIT = 10_000   # closing articles that repeal something: ~600 in the national corpus
 SKIP_NAMES = {"_index.md", "README.md", "readme.md", "SUMMARY.md"}
 
@@ -313,64 +310,54 @@ class Library:
             self._embed(batch)
             self.backend.upsert(batch)
         self.backend.refresh()
-        self._date_repeals([d for d in to_write if d.status == REPEALED and not d.successor])
+        self._forget_documents()      # the repeal pass resolves titles: the new laws must be known
         report.repealed_by_text.extend(self._stated_repeals())
         self._forget_documents()
 
-    def _date_repeals(self, docs: Sequence[LegalDocument]) -> None:
-        """A law the source marks repealed, with no registry entry, gets its repeal date and
-        successor from the law that says 「《X》同时废止」 — found in the corpus itself. Without
-        that date it would count as in force until today."""
-        changed: list[Record] = []
-        for doc in docs:
-            q = FieldQuery(tokens=["废止"], phrases=[chars(doc.title), chars("同时废止")])
-            hits = self.backend.search(q, Filters(kind="article"), limit=20).hits
-            start = doc.effective or dt.date.min
-            found = sorted((h.record for h in hits if h.record.law_key != doc.law_key
-                            and h.record.effective and h.record.effective > start),
-                           key=lambda r: r.effective or dt.date.min)
-            if found:
-                doc.in_force_until, doc.successor = found[0].effective, found[0].law_key
-                changed.extend(document_records(doc))
-        if changed:
-            self.backend.upsert(changed)
-            self.backend.refresh()
-
     def _stated_repeals(self) -> list[str]:
-        """Laws that another law repeals (「本条例自2022年11月1日起施行。《个体工商户条例》同时废止」)
-        while the source still lists them in force: LawRefBook's metadata misses some two dozen
-        such repeals (个体工商户条例, 学位条例, 增值税暂行条例 …). The newest version of each gets
-        the repeal date the sentence states (else the repealing law's effective date) and its
-        successor; it is 已废止 once that date has passed. Run after every ingest, over the whole
-        index (one search), because either law may arrive first."""
+        """Repeals another law states (「本条例自2022年11月1日起施行。《个体工商户条例》同时废止」),
+        applied to the newest version of the law it names: the repeal date the sentence states
+        (else the repealing law's effective date) and the successor. Two cases: a law the source
+        still lists in force (LawRefBook misses some two dozen: 个体工商户条例, 学位条例 …) becomes
+        已废止 once that date has passed — these are returned, for the ingest report; a law the
+        source marks repealed without a registry entry gets its date and successor (without them it
+        would count as in force until today). One search over the whole index after every ingest,
+        as either law may arrive first."""
         hits = self.backend.search(FieldQuery(tokens=["废止"], phrases=[chars("同时废止")]),
                                    Filters(kind="article"), limit=STATED_REPEAL_LIMIT).hits
+        newest: dict[str, Record] = {}
+        for d in self._document_records():   # metadata only: payloads are read for the few that change
+            if d.law_key not in newest or (d.effective or dt.date.min) >= (newest[d.law_key].effective or dt.date.min):
+                newest[d.law_key] = d
         today = self._today()
         changed: list[Record] = []
         marked: list[str] = []
         for h in hits:
             r = h.record
-            stated = _TAKES_EFFECT.search(r.text)
+            stated = TAKES_EFFECT.search(r.text)
             day = (parse_date(stated.group("date")) if stated else None) or r.effective
             if day is None:
                 continue
-            for m in _STATED_REPEAL.finditer(r.text):
+            for m in STATED_REPEAL.finditer(r.text):
                 for title in re.findall(r"《([^《》]+)》", m.group(1)):
                     key = self.resolve_law(title)
-                    if not key or key == r.law_key:     # a former version of the same law: the chain
+                    rec = newest.get(key or "")
+                    # Not the repealing law's own former version (that is the chain), not one with a
+                    # successor already, not one (re-)enacted on or after the repeal.
+                    if rec is None or key == r.law_key or (rec.effective or dt.date.min) >= day:
                         continue
-                    docs = sorted(self._stored_documents([key], exclude=set()),
-                                  key=lambda d: (d.effective or dt.date.min, d.version_date or dt.date.min))
-                    last = docs[-1] if docs else None
-                    # Only a law still listed in force, that started before the repeal (not re-enacted).
-                    if last is None or last.successor or last.in_force_until or \
-                            last.status not in (CURRENT, NOT_YET) or (last.effective or dt.date.min) >= day:
+                    listed_in_force = rec.status in (CURRENT, NOT_YET) and rec.in_force_until is None
+                    if not listed_in_force and rec.status != REPEALED:
                         continue
-                    last.in_force_until, last.successor = day, r.law_key
-                    if day <= today:
-                        last.status = REPEALED
-                    changed.extend(document_records(last))
-                    marked.append(f"{last.title}（{day.isoformat()} 起由《{r.title}》废止）")
+                    doc = self._read_document(rec.doc_id)
+                    if doc is None or doc.successor:
+                        continue
+                    doc.in_force_until, doc.successor = day, r.law_key
+                    if listed_in_force and day <= today:
+                        doc.status = REPEALED
+                        marked.append(f"{doc.title}（{day.isoformat()} 起由《{r.title}》废止）")
+                    changed.extend(document_records(doc))
+                    newest.pop(rec.law_key)      # once per law
         if changed:
             self.backend.upsert(changed)
             self.backend.refresh()
@@ -459,6 +446,11 @@ class Library:
         docs = self._stored_documents([key], exclude=set())
         return sorted(docs, key=lambda d: (d.effective or dt.date.min, d.version_date or dt.date.min))
 
+    def _read_document(self, doc_id: str) -> LegalDocument | None:
+        """The stored document, parsed afresh (the caller may change it)."""
+        recs = self.backend.get([doc_id])
+        return LegalDocument.from_dict(json.loads(recs[0].payload)) if recs and recs[0].payload else None
+
     def get_document(self, doc_id: str) -> LegalDocument | None:
         """The stored document. Parsed documents are kept in a small cache: a review or a case
         looks up many articles of the same few laws, and parsing the 民法典 costs ~10 ms a time.
@@ -468,10 +460,9 @@ class Library:
             if doc is not None:
                 self._doc_cache.move_to_end(doc_id)
                 return doc
-        recs = self.backend.get([doc_id])
-        if not recs or not recs[0].payload:
+        doc = self._read_document(doc_id)
+        if doc is None:
             return None
-        doc = LegalDocument.from_dict(json.loads(recs[0].payload))
         with self._doc_lock:
             self._doc_cache[doc_id] = doc
             if len(self._doc_cache) > DOC_CACHE_SIZE:
@@ -615,9 +606,9 @@ class Library:
                     self._cited_by.popitem(last=False)
         return got
 
-    def memory(self) -> Any:
+    def memory(self) -> QAMemory | None:
         """The answered-question memory search consults: shipped + this deployment's own."""
-        return self.answered.memory() if self.answered is not None else True
+        return self.answered.memory() if self.answered is not None else default_memory()
 
     def resolve_citations(self, text: str) -> list[tuple[str, int, int]]:
         """(law_key, article_no, sub) of every article cited in `text` that exists in the index

@@ -87,11 +87,16 @@ def test_store_add_dedupe_remove_and_bad_input(tmp_path: Path) -> None:
     with pytest.raises(AnsweredError, match="local-1"):
         store.remove("local-1")
     assert [e.id for e in store.entries()] == ["local-2"]
-    assert store.add("另一个问题", [("养犬条例", 9, 0)]).id == "local-3"   # ids are never reused
+    c = store.add("另一个问题", [("养犬条例", 9, 0)])
+    assert c.id == "local-3"
+    # Not even the newest id comes back after its removal: a stale 撤销 link must not reach a new answer.
+    store.remove("local-3")
+    assert store.add("另一个问题", [("养犬条例", 9, 0)]).id == "local-4"
+    assert store.refs_for(" 狗没登记   怎么办") == {("养犬条例", 10, 0), ("养犬条例", 5, 0)}
     # A damaged line (a hand edit) is skipped; the others still count.
     with (tmp_path / "answered.jsonl").open("a", encoding="utf-8") as f:
         f.write("{not json\n")
-    assert [e.id for e in store.entries()] == ["local-2", "local-3"]
+    assert [e.id for e in store.entries()] == ["local-2", "local-4"]
 
 
 def test_import_reports_bad_lines_and_adds_the_rest(tmp_path: Path) -> None:

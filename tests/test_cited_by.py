@@ -3,6 +3,7 @@ the API endpoint and the document page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -70,7 +71,21 @@ effective: 2023-06-01
 
 第一条 为了加强执法监督，制定本条例。
 
-第二条 本条例自2023年6月1日起施行。《东临市旧执法规定》同时废止。
+第二条 本条例自2023年6月1日起施行。《东临市旧执法规定》、《东临市临时执法办法》同时废止。
+""", "utf-8")
+    # Marked repealed by its source, with no date: the repealing article gives it one.
+    (corpus / "东临市临时执法办法(2020-01-01).md").write_text("""---
+level: 地方性法规
+region: 山东省
+issuer: 东临市人民代表大会常务委员会
+effective: 2020-01-01
+status: 已废止
+---
+# 东临市临时执法办法
+
+<!-- INFO END -->
+
+第一条 为了临时规范执法，制定本办法。
 """, "utf-8")
     return corpus
 
@@ -91,7 +106,10 @@ def test_articles_citing_an_article(lib: Library) -> None:
                                                               ("东临市行政执法条例", "第三条")]
     assert [a.article for a in by_article["9"]] == ["第三条"]       # '第九条、第十六条' names both
     assert "1" not in by_article                                  # named without an article: not counted
-    assert lib.versions("东临市旧执法规定")[-1].status == "已废止"   # and so not among the citing ones
+    old = lib.versions("东临市旧执法规定")[-1]                        # and so not among the citing ones
+    assert (old.status, old.in_force_until, old.successor) == ("已废止", dt.date(2023, 6, 1), "东临市执法监督条例")
+    dated = lib.versions("东临市临时执法办法")[-1]
+    assert (dated.status, dated.in_force_until, dated.successor) == ("已废止", dt.date(2023, 6, 1), "东临市执法监督条例")
     # 刑法第十六条 is another law's article (the test corpus has 刑法): not the 行政处罚法's.
     assert all(a.article != "第四条" for arts in by_article.values() for a in arts)
     assert lib.cited_by("不存在的法") == {}

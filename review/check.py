@@ -41,7 +41,6 @@ from legalkb.review.superior import (
     content_bigrams,
     find_superior_penalty,
     fines_for_conduct,
-    negation_flipped,
     province_of,
     without_own_references,
 )
@@ -187,6 +186,7 @@ def _same_object(rule: Rule, sent_text: str, superior: str) -> bool:
     return any(q in sent_text for qs in quals for q in qs)
 
 
+_LICENCE_WORDS = frozenset({"许可证", "许可", "资格证", "执照"})
 _OBTAIN_VERBS = frozenset({"取得", "领取", "申领", "办理", "持有", "获得", "核发", "发给", "颁发", "申请", "依法"})
 
 
@@ -202,8 +202,9 @@ def _named_items(rule: Rule, text: str) -> list[re.Pattern[str]]:
     for m in re.finditer(pat, text):
         stem, kind = m.group("stem"), m.group("kind")
         root = re.sub(r"(证|用)$", "", kind) or kind
-        # '取得许可证后方可经营' names no licence: the verb before it is no name to look for.
-        if len(stem) >= 2 and stem[-2:] not in _OBTAIN_VERBS:
+        # '取得许可证后方可经营' names no licence: the verb before it is no name to look for (a fee's
+        # verb stays: '缴纳登记申请费' names the 申请费).
+        if len(stem) >= 2 and not (kind in _LICENCE_WORDS and stem[-2:] in _OBTAIN_VERBS):
             out.append(re.compile(re.escape(stem[-2:]) + r"[^。；]{0,4}" + re.escape(root)))
     return out
 
@@ -220,15 +221,15 @@ def _amounts_fit(sentence: str, superior: str) -> bool:
     conduct = conduct_of(sentence)
     # '设置大型户外广告，应当…经批准后方可设置；擅自设置的，由…处…罚款': the provision may fine only
     # the last clause's conduct (擅自设置), the duty before it being its other paragraph.
-    tried = [content_bigrams(c) for c in {conduct, re.split(r"[；;]", conduct)[-1]}]
-    fines = [f for cb in tried if len(cb) >= 3 and (f := fines_for_conduct(superior, cb)) is not None]
+    # The whole conduct first, then its last ；-part: an ordered pair (a set's order changes from run
+    # to run, and the first fine found decides).
+    tried = [content_bigrams(c) for c in dict.fromkeys((conduct, re.split(r"[；;]", conduct)[-1]))]
+    fines = [f for cb in tried if len(cb) >= 3 and (f := fines_for_conduct(superior, cb, conduct=conduct)) is not None]
     if any(len(cb) >= 3 for cb in tried) and not fines:
         return False
     # Against the fine for that conduct, not any range of the article: 大气污染防治法第一百一十八条
     # fines 油烟 5,000–50,000 and 露天烧烤 500–20,000, and 2,000–20,000 for 油烟 is no restatement.
     scope = fines[0] if fines else superior
-    if negation_flipped(conduct, scope):
-        return False
     return compare_by_actor(sentence, scope) is None and all(
         any(r.within(t) for t in penalty_ranges(scope)) for r in mine)
 

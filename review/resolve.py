@@ -242,27 +242,28 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
             bold = bigrams(old_art.text)
             for_old = len((bctx & bold) - bcur - _GENERIC)
             for_cur = len((bctx & bcur) - bold - _GENERIC)
-            if for_old >= RENUMBER_MIN_SHARED and for_old >= 2 * for_cur + 1 and new_no is None:
+            if for_old < RENUMBER_MIN_SHARED or for_old < 2 * for_cur + 1:
+                continue
+            rewritten = new_no is None
+            if rewritten:
                 # Rewritten beyond the crosswalk's reach (妇女权益保障法 2018 第二十三条 → 2022 第四十三、
-                # 四十四条): the number is still outdated; point at the current article holding what
-                # the clause paraphrases, when one clearly does.
-                focus = (bctx & bold) - _GENERIC
-                best = max(current.articles, key=lambda a: len(focus & bigrams(a.text)), default=None)
-                near = best if best is not None and len(focus & bigrams(best.text)) >= RENUMBER_MIN_SHARED else None
-                res.resolution, res.current_article = RENUMBERED, near.number if near else 0
-                res.old_text, res.text = old_art.text, near.text if near else ""
-                res.note = (f"引用内容对应{old.effective.year if old.effective else '旧'}年版{label}，修订后该条已改写"
-                            + (f"，相应内容见{article_label(near.number)}" if near else "")
-                            + f"；现行{label}规定的是其他内容")
-                return res
-            if for_old >= RENUMBER_MIN_SHARED and for_old >= 2 * for_cur + 1 and new_no:
-                new_art = current.article(new_no)
-                res.resolution, res.current_article = RENUMBERED, new_no
-                res.old_text = old_art.text
-                res.text = new_art.text if new_art else ""
-                res.note = (f"引用内容对应{old.effective.year if old.effective else '旧'}年版{label}，"
-                            f"修订后为{article_label(new_no)}；现行{label}规定的是其他内容")
-                return res
+                # 四十四条): still outdated, if one current article clearly holds what the clause
+                # paraphrases of the old one (not the cited article, which says something else).
+                focus = (bctx & bold) - bcur - _GENERIC
+                shared = [(len(focus & b), a) for a, b in zip(current.articles, _article_bigrams(current), strict=True)
+                          if a is not art]
+                best_shared, near = max(shared, key=lambda t: t[0], default=(0, None))
+                if near is None or best_shared < RENUMBER_MIN_SHARED:
+                    continue
+                new_no = near.number
+            new_art = current.article(new_no)
+            res.resolution, res.current_article = RENUMBERED, new_no
+            res.old_text = old_art.text
+            res.text = new_art.text if new_art else ""
+            year = old.effective.year if old.effective else "旧"
+            res.note = (f"引用内容对应{year}年版{label}，修订后" + ("该条已改写，相应内容见" if rewritten else "为")
+                        + f"{article_label(new_no)}；现行{label}规定的是其他内容")
+            return res
     # No older version in the corpus explains it, yet the clause may paraphrase another article of
     # the current version while the cited one says something else: a number kept from a text the
     # corpus does not hold (行政处罚法 2017 第二十七条 → 2021 第三十三条).

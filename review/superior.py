@@ -91,7 +91,8 @@ class SuperiorPenalty:
     how: str  # 'search' | 'draft_citation'
 
 
-_NEGATED = re.compile(r"非([\u4e00-\u9fa5]{2})")
+# 非 negating what follows — not the words 非法, 非经 (= 未经), 非常, 非但, 非营利.
+_NEGATED = re.compile(r"非(?!法|经|常|但|营利)([\u4e00-\u9fa5]{2})")
 
 
 def negation_flipped(conduct: str, superior: str) -> bool:
@@ -301,15 +302,14 @@ def find_superior_penalty(sentence: str, retriever: Any,
     best: tuple[float, Any, tuple[list[Range], list[Range]]] | None = None
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
         for art in retriever.articles_in_force(title):
-            fines = fines_for_conduct(art.text, cb, whole=whole)
-            if fines is not None and negation_flipped(conduct, fines):
-                fines = None
+            fines = fines_for_conduct(art.text, cb, whole=whole, conduct=conduct)
             described = art.text
             if fines is None and art.referred and penalty_ranges(art.text) and \
                     len(cb & content_bigrams(art.referred)) / len(cb) >= CONDUCT_MATCH and \
                     not negation_flipped(conduct, art.text):
                 # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
-                # described in the article it refers to.
+                # described in the article it refers to. The negation is judged on what is fined:
+                # 控烟条例第十四条 names 非禁止吸烟场所 duties, its 第二十五条 fines 禁止吸烟场所 only.
                 fines, described = art.text, art.referred
             verdict = _verdict(sentence, fines, actor, certs)
             if verdict is not None:
@@ -328,8 +328,8 @@ def find_superior_penalty(sentence: str, retriever: Any,
                 continue  # another city's regulation: not known to bind the draft's area
             if not penalty_ranges(h.text):
                 continue
-            fines = fines_for_conduct(h.text, cb, whole=whole)
-            if fines is None or not _names_certificates(certs, fines) or negation_flipped(conduct, fines):
+            fines = fines_for_conduct(h.text, cb, whole=whole, conduct=conduct)
+            if fines is None or not _names_certificates(certs, fines):
                 continue
             # The best-matching provision decides; None when it fines in another kind (元 vs 倍):
             # no evidence either way, the creation finding stands.
@@ -363,7 +363,14 @@ def _best_share(text: str, cb: set[str]) -> float:
     return max((share for share, _ in _segment_shares(text.split("\n"), cb)), default=0.0)
 
 
-def fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | None:
+def fines_for_conduct(text: str, cb: set[str], whole: bool = False, conduct: str = "") -> str | None:
+    """The part of a superior article that fines the conduct (see _fines_for); with `conduct`, the
+    conduct's text, also None when the draft fines the opposite case (在非禁止吸烟场所吸烟)."""
+    fines = _fines_for(text, cb, whole)
+    return None if fines is not None and conduct and negation_flipped(conduct, fines) else fines
+
+
+def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
     """The part of a superior article that fines the conduct, or None when no segment describes it.
     The conduct must be described in a paragraph that itself sets a fine, or in a list item
     （一）（二）… of an article whose other paragraphs set the fines; a paragraph that only refers
@@ -383,8 +390,8 @@ def fines_for_conduct(text: str, cb: set[str], whole: bool = False) -> str | Non
     if best < CONDUCT_MATCH and len(cb) >= PARAGRAPH_CONDUCT_MIN:
         # A paragraph may spread one conduct over its sentences ('违反前款规定，擅自设置…障碍物的，道路
         # 范围内由…；…其他公共场所内，由…并处…罚款'): a long conduct may match a fining paragraph whole.
-        whole = [(len(cb & content_bigrams(p)) / len(cb), i) for i, p in enumerate(paras) if penalty_ranges(p)]
-        share, i = max(whole, key=lambda t: t[0], default=(0.0, -1))
+        para_shares = [(len(cb & content_bigrams(p)) / len(cb), i) for i, p in enumerate(paras) if penalty_ranges(p)]
+        share, i = max(para_shares, key=lambda t: t[0], default=(0.0, -1))
         if share >= PARAGRAPH_CONDUCT_MATCH:
             return paras[i]
     if best < CONDUCT_MATCH or where < 0:

@@ -310,15 +310,16 @@ def test_round15_owners_decision_approval_is_not_a_licence_and_refund_refusal_is
 def test_a_restatement_keeps_the_fine_of_its_own_conduct() -> None:
     from legalkb.review.check import _amounts_fit
 
-    superior = ("违反本法规定，排放油烟的餐饮服务业经营者未安装油烟净化设施、不正常使用油烟净化设施或者未采取其他油烟净化措施，"
-                "超过排放标准排放油烟的，由县级以上地方人民政府确定的监督管理部门责令改正，处五千元以上五万元以下的罚款。\n"
-                "违反本法规定，在当地人民政府禁止的时段和区域内露天烧烤食品或者为露天烧烤食品提供场地的，由县级以上地方"
-                "人民政府确定的监督管理部门责令改正，没收烧烤工具和违法所得，并处五百元以上二万元以下的罚款。")
-    conduct = ("排放油烟的餐饮服务业经营者未安装油烟净化设施、不正常使用油烟净化设施或者未采取其他油烟净化措施，超过排放标准排放"
-               "油烟的，由区城市管理局责令改正，")
-    # 2,000–20,000 fits the 露天烧烤 paragraph's range, not the 油烟 one: no restatement.
-    assert not _amounts_fit(conduct + "处二千元以上二万元以下的罚款", superior)
+    # No 个人 / 单位 anywhere, so only the paragraph choice decides (大气污染防治法第一百一十八条 fines
+    # 油烟 5,000–50,000 and 露天烧烤 500–20,000).
+    superior = ("违反本法规定，排放油烟超过排放标准的，由监督管理部门责令改正，处五千元以上五万元以下的罚款。\n"
+                "违反本法规定，在禁止的时段和区域内露天烧烤食品的，由监督管理部门责令改正，并处五百元以上二万元以下的罚款。")
+    conduct = "违反本细则规定，排放油烟超过排放标准的，由区城市管理局责令改正，"
+    assert not _amounts_fit(conduct + "处二千元以上二万元以下的罚款", superior)   # fits only the other paragraph
     assert _amounts_fit(conduct + "处五千元以上五万元以下的罚款", superior)
+    assert _amounts_fit("在禁止的时段和区域内露天烧烤食品的，处五百元以上二万元以下的罚款", superior)
+    # Fining the opposite case restates nothing.
+    assert not _amounts_fit("在非禁止的时段和区域内露天烧烤食品的，处五百元以上二万元以下的罚款", superior)
 
 
 def test_a_document_the_draft_names_is_no_superior_law_that_excuses_it() -> None:
@@ -351,6 +352,9 @@ def test_round17_subsidies_through_listed_providers_and_the_municipalities() -> 
     assert negation_flipped("个人在非禁止吸烟场所吸烟", "个人在禁止吸烟场所吸烟的，处五十元罚款")
     assert not negation_flipped("个人在非禁止吸烟场所吸烟", "在非禁止吸烟场所吸烟的，处五十元罚款")
     assert not negation_flipped("个人在禁止吸烟场所吸烟", "个人在禁止吸烟场所吸烟的，处五十元罚款")
+    # 非法 / 非经 are words, not a negation of the superior's conduct.
+    assert not negation_flipped("非法占用城市道路", "违法占用城市道路的，处五百元罚款")
+    assert not negation_flipped("非经批准擅自设置", "未经批准擅自设置的，处一千元罚款")
 
 
 def test_an_unnamed_licence_is_excused_by_the_cited_article_that_provides_it() -> None:

@@ -20,7 +20,8 @@ def model() -> None:
               help="模型存放目录（生成 DEST/NAME）")
 @click.option("--jar", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="已拷到本机的 jar（内网无法访问 Maven 仓库时）")
-@click.option("--repo", default=None, help="Maven 仓库地址（内网镜像，如 Nexus）；默认 Maven Central")
+@click.option("--repo", envvar="LEGALKB_MAVEN_REPO", default=None,
+              help="Maven 仓库地址（内网镜像，如 Nexus；也可设 LEGALKB_MAVEN_REPO，与 scripts/elasticsearch.sh 相同）；默认 Maven Central")
 def fetch(name: str, dest: Path, jar: Path | None, repo: str | None) -> None:
     """下载并转换向量模型 NAME（默认 bge-small-zh-v1.5，MIT 许可，可商用）。
 
@@ -50,7 +51,7 @@ def embed(ctx: click.Context, level: tuple[str, ...], all_versions: bool) -> Non
     中断后重跑只补算缺少的。全部现行条文约 14 万条，两核 CPU 约需 45 分钟。
     """
     from legalkb.api.cli import _library  # the main group's --home / --backend
-    from legalkb.search.embeddings import embed_index
+    from legalkb.search.embeddings import embed_index, stderr_progress
 
     lib = _library(ctx)
     if lib.encoder is None:
@@ -58,13 +59,9 @@ def embed(ctx: click.Context, level: tuple[str, ...], all_versions: bool) -> Non
         click.echo("错误：未配置向量模型：请设置 LEGALKB_EMBED_MODEL=/本地/模型目录（可用 legalkb model fetch 获取）", err=True)
         sys.exit(1)
 
-    def progress(done: int, total: int) -> None:
-        click.echo(f"\r{done}/{total} 件", nl=False, err=True)
-
     try:
         got = embed_index(lib, lib.encoder, lib.vector_cache, levels=level,
-                          in_force_on=None if all_versions else dt.date.today(), progress=progress)
+                          in_force_on=None if all_versions else dt.date.today(), progress=stderr_progress("文档", "件"))
     finally:
         lib.close()
-    click.echo("", err=True)
     click.echo(f"已处理 {got['documents']} 件、{got['articles']} 条，新计算向量 {got['embedded']} 条（模型 {lib.encoder.name}）")

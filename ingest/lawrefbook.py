@@ -113,20 +113,22 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
     level = meta.level if meta else ("案例" if "案例" in path.parts else "其他")
     dates = [d for line in header for d in all_dates(line)]
     effective_line = [line for line in header if "施行" in line or "生效" in line]
-    effective = (meta.valid_from if meta and meta.valid_from else None) or (
-        all_dates(effective_line[-1])[-1] if effective_line and all_dates(effective_line[-1]) else None)
+    header_effective = all_dates(effective_line[-1])[-1] if effective_line and all_dates(effective_line[-1]) else None
+    effective = (meta.valid_from if meta and meta.valid_from else None) or header_effective
+    # Dates a body passed or amended the text (not when it takes effect: 澳门基本法, passed 1993,
+    # takes effect 1999).
+    passed = [d for line in header if line not in effective_line for d in all_dates(line)]
     publish = (meta.publish if meta and meta.publish else None) or (_date(file_date)) or (
         max(dates) if dates else None)
     # Metadata marking a law 已废止 can be about an older version than the text the file now holds:
     # 郑州市物业管理条例(2007-12-14).md carries the 2021 regulation that replaced the 2007 one.
     # Then the flag and the dates describe the repealed predecessor, not this text: its own header
     # dates stand, and it is not marked repealed (the status registry can still say so).
-    stale = bool(meta and meta.expired and meta.publish and dates
-                 and max(dates) > meta.publish + dt.timedelta(days=STALE_META_DAYS))
+    stale = bool(meta and meta.expired and meta.publish and passed
+                 and max(passed) > meta.publish + dt.timedelta(days=STALE_META_DAYS))
     if stale:
-        publish = max(dates)
-        effective = (all_dates(effective_line[-1])[-1] if effective_line and all_dates(effective_line[-1])
-                     else publish)
+        publish = max(passed)
+        effective = header_effective or publish
     top = None
     if in_civil_code:
         idx = CIVIL_CODE_PARTS.index(path.stem)

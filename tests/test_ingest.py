@@ -137,3 +137,16 @@ def test_lawrefbook_versions_statuses(lawrefbook: Path, library: Library) -> Non
     assert [v.status for v in library.versions("中华人民共和国行政复议法")] == ["已修改", "现行有效"]
     assert library.article("立法法", 80, as_of=dt.date(2020, 1, 1))[0].doc_id == "立法法@2015-03-15"
     assert library.search("立法法第九十三条").hits[0].id == "立法法@2023-03-13#93"
+
+
+def test_an_edit_to_any_part_of_the_civil_code_is_picked_up(lawrefbook: Path, library: Library, tmp_path: Path) -> None:
+    """The 民法典's eight part files become one document: its content hash must change with any part."""
+    import shutil
+
+    folder = tmp_path / "民法典"
+    shutil.copytree(lawrefbook / "民法典", folder)
+    assert library.ingest_paths([folder]).documents == 1
+    assert library.ingest_paths([folder]).unchanged == 1
+    for part in sorted(p for p in folder.glob("*.md") if p.name != "_index.md"):
+        part.write_text(part.read_text("utf-8") + "\n\n", "utf-8")
+        assert library.ingest_paths([folder]).documents == 1, f"an edit to {part.name} was not picked up"

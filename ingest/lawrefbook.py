@@ -57,8 +57,10 @@ def _date(value: str | None) -> dt.date | None:
 
 
 @lru_cache(maxsize=16)
-def _load_db(db_path: str) -> dict[tuple[str, str], Meta]:
-    """(name, publish-date) → metadata. Keyed by date too: several versions share a name."""
+def _load_db(db_path: str, stamp: tuple[int, int] = (0, 0)) -> dict[tuple[str, str], Meta]:
+    """(name, publish-date) → metadata. Keyed by date too: several versions share a name.
+    `stamp` (mtime, size) is part of the cache key: a server that ingests again after the user
+    pulled their clone reads the new catalogue."""
     out: dict[tuple[str, str], Meta] = {}
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -80,7 +82,8 @@ def _meta_for(path: Path, name: str, date: str) -> Meta | None:
     for parent in path.parents:
         db = parent / "db.sqlite3"
         if db.is_file():
-            table = _load_db(str(db))
+            st = db.stat()
+            table = _load_db(str(db), (st.st_mtime_ns, st.st_size))
             return table.get((name, date)) or table.get((name, ""))
     return None
 
@@ -112,7 +115,9 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
     meta = _meta_for(path, f"民法典 {path.stem}" if in_civil_code else name, file_date)
     level = meta.level if meta else ("案例" if "案例" in path.parts else "其他")
     dates = [d for line in header for d in all_dates(line)]
-    effective_line = [line for line in header if "施行" in line or "生效" in line]
+    # 「1999年12月20日 实施」 (澳门基本法) is a commencement line too; 实施 inside a title is not.
+    effective_line = [line for line in header
+                      if "施行" in line or "生效" in line or line.rstrip().endswith("实施")]
     header_effective = all_dates(effective_line[-1])[-1] if effective_line and all_dates(effective_line[-1]) else None
     effective = (meta.valid_from if meta and meta.valid_from else None) or header_effective
     # Dates a body passed or amended the text (not when it takes effect: 澳门基本法, passed 1993,
@@ -120,15 +125,16 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
     passed = [d for line in header if line not in effective_line for d in all_dates(line)]
     publish = (meta.publish if meta and meta.publish else None) or (_date(file_date)) or (
         max(dates) if dates else None)
-    # Metadata marking a law 已废止 can be about an older version than the text the file now holds:
-    # 郑州市物业管理条例(2007-12-14).md carries the 2021 regulation that replaced the 2007 one.
-    # Then the flag and the dates describe the repealed predecessor, not this text: its own header
-    # dates stand, and it is not marked repealed (the status registry can still say so).
-    stale = bool(meta and meta.expired and meta.publish and passed
+    # The catalogue row (and the file name) can describe an older version than the text the file now
+    # holds: 郑州市物业管理条例(2007-12-14).md carries the 2021 regulation that replaced the 2007 one
+    # (and the row marks the 2007 one repealed); 浙江省防震减灾条例(2017-11-30).md holds the text as
+    # amended in 2021. Then the text's own header dates stand — for the version's dates, its id and
+    # the date-based lookup — and a repeal flag is not put on it (the status registry can still).
+    stale = bool(meta and meta.publish and passed
                  and max(passed) > meta.publish + dt.timedelta(days=STALE_META_DAYS))
     if stale:
         publish = max(passed)
-        effective = header_effective or publish
+        effective = header_effective if header_effective and header_effective >= publish else publish
     top = None
     if in_civil_code:
         idx = CIVIL_CODE_PARTS.index(path.stem)
@@ -158,7 +164,8 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
         divisions=parsed.divisions,
         body="" if parsed.articles else "\n".join(ln for ln in body if ln.strip() and not ln.startswith("<!--")),
         source_path=str(path),
-        version_date=_date(file_date) or publish,
+        source_meta=repr(meta) if meta else "",
+        version_date=publish if stale else (_date(file_date) or publish),
     )
     if level == "案例":
         doc.title, doc.preamble = name, title

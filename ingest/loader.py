@@ -144,5 +144,5 @@ def load_file(path: Path) -> LegalDocument:
     if "status" in meta:
         doc.declared_status = meta["status"]
     doc.source_path = str(path)
-    doc.content_hash = content_hash(raw)
+    doc.content_hash = content_hash(f"{raw}\n{doc.source_meta}" if doc.source_meta else raw)
     return doc

@@ -107,6 +107,9 @@ class LegalDocument:
     divisions: list[Division] = field(default_factory=list)
     body: str = ""                # full text for documents without articles (cases, notices)
     source_path: str = ""
+    # The catalogue row the source's metadata came from (LawRefBook's db.sqlite3): hashed with the
+    # text, so a catalogue that now marks the law repealed re-ingests an unchanged file.
+    source_meta: str = ""
     content_hash: str = ""
     version_date: dt.date | None = None  # the date that names this version (LawRefBook file date)
     # Filled by the library from the version chain, not by readers:

@@ -144,7 +144,9 @@ class AnsweredStore:
             return cached[1]
         shipped = default_memory()
         local = [Answered(e.id, e.question, e.refs) for e in self.entries()]
-        mem = QAMemory([*(shipped.entries if shipped else []), *local]) if local else shipped
+        # The memory being replaced hands over its question vectors (shipped + earlier answers).
+        previous = cached[1] if cached is not None else shipped
+        mem = QAMemory([*(shipped.entries if shipped else []), *local], reuse=previous) if local else shipped
         self._memory = (stamp, mem)
         return mem
 

@@ -46,7 +46,7 @@ from legalkb.search.places import Gazetteer, Place, gazetteer_from
 from legalkb.search.qa_memory import QAMemory, default_memory
 from legalkb.search.query import build_query
 from legalkb.search.records import document_records
-from legalkb.search.rerank import DEPTH, rerank_hits
+from legalkb.search.rerank import DEPTH, question_vector, rerank_hits
 
 # A named place's own rules join the ranking only when their best first-stage match is at least
 # this share of the best overall match (see Library._with_local).
@@ -537,14 +537,15 @@ class Library:
             depth = max(DEPTH, need + len(exact)) if rerank else need + len(exact)
             res = self.backend.search(query, filters, limit=depth if query.tokens else 0, facets=facets)
             first_top = res.hits[0].score if res.hits else 0.0
+            qvec = question_vector(query_text, self.encoder) if query.tokens and rerank else None
             if query.tokens and rerank:
                 res.hits = rerank_hits(self.backend, query_text, filters, res.hits, limit=need + len(exact),
                                        query=query, encoder=self.encoder, vector_cache=self.vector_cache,
-                                       qa=self.memory())
+                                       qa=self.memory(), vector=qvec)
             places = self.gazetteer().find(query_text) if query.tokens and not region else []
             if places:
                 res.hits, local_regions = self._with_local(places, query_text, query, filters, res.hits,
-                                                           first_top, depth, rerank, need + len(exact))
+                                                           first_top, depth, rerank, need + len(exact), qvec)
         # One ranked list — exact citation hits first, then engine hits not already among them —
         # paged as a whole, so page 2 never repeats page 1.
         engine_ids = {eh.id for eh in res.hits}
@@ -561,7 +562,7 @@ class Library:
 
     def _with_local(self, places: list[Place], text: str, query: FieldQuery, filters: Filters,
                     hits: list[EngineHit], first_top: float, depth: int, rerank: bool,
-                    limit: int) -> tuple[list[EngineHit], list[str]]:
+                    limit: int, vector: Any = None) -> tuple[list[EngineHit], list[str]]:
         """A question naming a place: that place's own rules, searched on their own, alternate with
         the national ranking (local first) — when they match the question about as well as the
         best national article does (first-stage score ≥ LOCAL_MIN_RATIO of it). The reranker
@@ -574,7 +575,8 @@ class Library:
         if not first or first[0].score < LOCAL_MIN_RATIO * first_top:
             return hits, []
         ranked = (rerank_hits(self.backend, text, local, first, limit=limit, query=query, encoder=self.encoder,
-                              vector_cache=self.vector_cache, qa=self.memory()) if rerank else first[:limit])
+                              vector_cache=self.vector_cache, qa=self.memory(), vector=vector)
+                  if rerank else first[:limit])
         merged: dict[str, EngineHit] = {}
         for pair in zip_longest(ranked, hits):
             for h in pair:

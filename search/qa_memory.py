@@ -43,9 +43,13 @@ def _grams(text: str) -> list[str]:
 
 
 class QAMemory:
-    def __init__(self, entries: Sequence[Answered]) -> None:
+    def __init__(self, entries: Sequence[Answered], reuse: QAMemory | None = None) -> None:
+        """`reuse`: the memory this one replaces — the questions it has embedded are not embedded
+        (or read from the vector cache) again when one new answer is recorded."""
         self.entries = list(entries)
         self._vectors: dict[str, np.ndarray] = {}
+        # Taken now, not by reference: a chain of replaced memories must not be kept alive.
+        self._handed: dict[str, dict[str, np.ndarray]] = reuse.handover() if reuse is not None else {}
         self._texts: list[str] | None = None
         df: dict[str, int] = {}
         grams = [set(_grams(e.question)) for e in self.entries]
@@ -95,7 +99,14 @@ class QAMemory:
             # Embedded as questions (with the model's query prefix, as the incoming question is):
             # bge-style models compare two questions best when both carry it.
             texts = [query_text(e.question) for e in self.entries]
-            if cache is not None:
+            known = self._handed.pop(encoder.name, {})
+            if known:
+                missing = [i for i, t in enumerate(texts) if t not in known]
+                fresh = dict(zip((texts[i] for i in missing),
+                                 QAMemory([self.entries[i] for i in missing]).vectors(encoder, cache)
+                                 if missing else [], strict=True))
+                mat = np.vstack([known.get(t, fresh.get(t)) for t in texts]) if texts else np.zeros((0, encoder.dim))
+            elif cache is not None:
                 hashes = [text_hash("qa:" + t) for t in texts]
                 got = cache.get(encoder.name, hashes)
                 missing = [i for i, h in enumerate(hashes) if h not in got]
@@ -109,6 +120,16 @@ class QAMemory:
                 mat = encoder.encode(texts)
             self._vectors[encoder.name] = np.asarray(mat, dtype=np.float32)
         return self._vectors[encoder.name]
+
+    def handover(self) -> dict[str, dict[str, np.ndarray]]:
+        """Model name → {question text as embedded → vector}: what this memory has embedded (or was
+        handed and has not used yet), for the memory that replaces it."""
+        from legalkb.search.embeddings import query_text
+
+        out = dict(self._handed)
+        for model, mat in self._vectors.items():
+            out[model] = {query_text(e.question): mat[i] for i, e in enumerate(self.entries)}
+        return out
 
     def same_question(self, qid: str, text: str) -> tuple[str, ...]:
         """Ids of the entries that are this question: its id, or the same words."""

@@ -450,17 +450,25 @@ def rank(text: str, cands: list[Candidate], *, hybrid: bool, tokens: Sequence[st
     return sorted(cands, key=lambda c: -c.score)
 
 
+def question_vector(text: str, encoder: Any) -> Any:
+    """The question's raw vector (adapted per search in `candidates`), None without an encoder."""
+    if encoder is None:
+        return None
+    from legalkb.search.embeddings import query_text
+
+    return encoder.encode([query_text(text)])[0]
+
+
 def rerank_hits(backend: SearchBackend, text: str, filters: Filters, bm25_hits: Sequence[EngineHit], *,
                 limit: int, query: FieldQuery | None = None, encoder: Any = None,
-                model: TreeModel | None | bool = True, vector_cache: Any = None, qa: Any = True) -> list[EngineHit]:
+                model: TreeModel | None | bool = True, vector_cache: Any = None, qa: Any = True,
+                vector: Any = None) -> list[EngineHit]:
     """Re-rank a first-stage BM25 result (fetched to DEPTH by the caller, who also wants its total
     and facets), adding dense candidates when an encoder is configured. `qa`: the answered-question
-    memory (True: the shipped one)."""
-    vector = None
-    if encoder is not None:
-        from legalkb.search.embeddings import query_text
-
-        vector = encoder.encode([query_text(text)])[0]
+    memory (True: the shipped one). `vector`: the question's vector when the caller has it already
+    (a question naming a place is re-ranked twice)."""
+    if vector is None and encoder is not None:
+        vector = question_vector(text, encoder)
     q = query or build_query(text)
     cands, qa_top = candidates(backend, text, filters, query=q, vector=vector, bm25_hits=bm25_hits,
                                encoder=encoder, vector_cache=vector_cache, qa=qa)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from legalkb.api.cli import main
 from legalkb.search.answered import AnsweredError, AnsweredStore
+from legalkb.search.embeddings import query_text
 from legalkb.search.folds import HELD_OUT_QUESTION
 from legalkb.search.library import Library
 from legalkb.search.qa_memory import default_memory
@@ -60,6 +62,37 @@ def test_memory_is_the_shipped_one_until_something_is_recorded(demo: Library) ->
     assert len(mem.entries) == len(shipped.entries) + 1
     assert mem.entries[-1].refs == (("东临市养犬管理条例", 10, 0),)
     assert demo.memory() is mem          # rebuilt only when the file changes
+
+
+class _HashEncoder:
+    """A deterministic stand-in model (a vector per text) that counts the texts it embeds."""
+
+    name = "hash-test-model"
+    dim = 16
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import zlib
+
+        self.embedded += len(texts)
+        return np.vstack([np.random.default_rng(zlib.crc32(t.encode())).normal(size=self.dim)
+                          for t in texts]).astype(np.float32) if texts else np.zeros((0, self.dim))
+
+
+def test_a_new_answer_embeds_one_question_not_the_whole_memory(tmp_path: Path) -> None:
+    store = AnsweredStore(tmp_path / "answered.jsonl")
+    store.add(QUESTION, [("东临市养犬管理条例", 10, 0)])
+    enc = _HashEncoder()
+    first = store.memory().vectors(enc)
+    assert enc.embedded == len(first) == len(default_memory().entries) + 1
+    store.add(PARAPHRASE, [("东临市养犬管理条例", 10, 0)])
+    mem = store.memory()
+    second = mem.vectors(enc)
+    assert enc.embedded == len(first) + 1            # only the new question
+    assert np.array_equal(second[:-1], first)        # the handed-over rows are the same questions'
+    assert np.array_equal(second[-1], enc.encode([query_text(PARAPHRASE)])[0])
 
 
 def test_resolve_citations_only_returns_articles_that_exist(demo: Library) -> None:

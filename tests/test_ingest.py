@@ -108,9 +108,20 @@ def test_repealed_flag_of_an_older_version_is_not_put_on_the_newer_text(lawrefbo
     doc = parse_markdown(path, path.read_text("utf-8"))
     assert doc.declared_status != "已废止"
     assert doc.effective == dt.date(2021, 7, 30) and doc.promulgated == dt.date(2021, 7, 30)
+    assert doc.doc_id == "郑州市物业管理条例@2021-07-30"     # the version the text is, not the file name's
     # Metadata that describes the text it ships with still decides: this one is repealed.
     path = folder / "郑州市城市房屋租赁管理条例(2019-01-22).md"
     assert parse_markdown(path, path.read_text("utf-8")).declared_status == "已废止"
+    # Not flagged repealed, but the same drift: the file named 2017 holds the text amended in 2021.
+    # Looked up on a 2019 date, it must not answer with the 2021 wording.
+    path = lawrefbook / "DLC" / "浙江地方法规" / "地方性法规" / "浙江" / "浙江省防震减灾条例(2017-11-30).md"
+    doc = parse_markdown(path, path.read_text("utf-8"))
+    assert (doc.promulgated, doc.effective, doc.doc_id) == (
+        dt.date(2021, 3, 26), dt.date(2021, 3, 26), "浙江省防震减灾条例@2021-03-26")
+    # 「1999年12月20日 实施」 is the commencement, not a later revision: nothing drifted here.
+    path = lawrefbook / "宪法相关法" / "澳门特别行政区基本法(1993-03-31).md"
+    doc = parse_markdown(path, path.read_text("utf-8"))
+    assert (doc.promulgated, doc.effective) == (dt.date(1993, 3, 31), dt.date(1999, 12, 20))
 
 
 @pytest.mark.parametrize("repealing_first", [False, True])
@@ -126,6 +137,27 @@ def test_a_repeal_stated_by_another_law_is_applied(lawrefbook: Path, library: Li
     assert library.versions("促进个体工商户发展条例")[-1].status == "现行有效"
     assert library.search("个体工商户条例第二条", as_of=dt.date(2020, 1, 1)).hits[0].status == "已废止"
     assert not library.search("个体工商户条例第二条").hits      # not in force today
+
+
+def test_a_changed_catalogue_row_reingests_an_unchanged_file(lawrefbook: Path, library: Library, tmp_path: Path) -> None:
+    """A user's LawRefBook clone is pulled: db.sqlite3 now marks a law repealed, its file is the same.
+    The catalogue row is part of the content hash, so the next ingest reads the file again."""
+    import shutil
+    import sqlite3
+
+    shutil.copy(lawrefbook / "db.sqlite3", tmp_path / "db.sqlite3")
+    (tmp_path / "行政法").mkdir()
+    law = shutil.copy(lawrefbook / "行政法" / "治安管理处罚法(2012-10-26).md", tmp_path / "行政法")
+    assert library.ingest_paths([Path(law)]).documents == 1
+    assert library.ingest_paths([Path(law)]).unchanged == 1
+    assert library.versions("治安管理处罚法")[-1].status == "现行有效"
+    con = sqlite3.connect(tmp_path / "db.sqlite3")
+    with con:
+        con.execute("UPDATE law SET expired = 1 WHERE name = '治安管理处罚法'")
+    con.close()
+    report = library.ingest_paths([Path(law)])
+    assert (report.documents, report.unchanged) == (1, 0)
+    assert library.versions("治安管理处罚法")[-1].status == "已废止"
 
 
 def test_lawrefbook_versions_statuses(lawrefbook: Path, library: Library) -> None:

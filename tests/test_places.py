@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from legalkb.search.embedded import EmbeddedBackend
@@ -77,3 +78,32 @@ def test_an_explicit_region_filter_is_not_second_guessed(library: Library) -> No
     res = library.search("在东临业主不交物业费怎么办", region=["山东省"])
     assert res.local_regions == []
     assert {h.region for h in res.hits} == {"山东省"}
+
+
+class _CountingEncoder:
+    """Counts how often a question is encoded (a model call costs ~10–30 ms on two cores)."""
+
+    name = "counting-test-model"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            self.questions.append(texts[0])
+        return np.full((len(texts), self.dim), 1 / np.sqrt(self.dim), dtype=np.float32)
+
+
+def test_a_place_named_question_is_encoded_once(tmp_path: Path) -> None:
+    enc = _CountingEncoder()
+    lib = Library(EmbeddedBackend(tmp_path / "idx"), today=lambda: TODAY, encoder=enc, rerank=True)
+    try:
+        lib.add_documents([*corpus(),
+                           _doc("东临市物业管理条例", "2021-03-01", ["业主逾期不交纳物业费的，业主委员会应当督促其限期交纳。"],
+                                title="东临市物业管理条例", level="地方性法规", region="山东省")])
+        res = lib.search("在东临业主不交物业费怎么办")
+        assert res.local_regions == ["山东省"]          # both the national and the local ranking ran
+        assert len(enc.questions) == 1, enc.questions
+    finally:
+        lib.close()

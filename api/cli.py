@@ -281,7 +281,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo("混合检索：未开启（设置 LEGALKB_EMBED_MODEL=模型目录；legalkb model fetch 可获取 bge-small-zh-v1.5）")
     else:
         click.echo(f"混合检索：已开启，模型 {hy['model']}；查询适配器 {'有' if hy['query_adapter'] else '无'}；"
-                   f"排序模型 {hy['ranker']}" + ("" if hy["own_ranker"] else "（本模型无专用排序模型，借用测试模型的，"
+                   f"排序模型 {hy['ranker']}" + ("" if hy["own_ranker"] else "（本模型无专用排序模型，暂用关键词排序模型，"
                                                   "应按 docs/retrieval.md 训练）"))
 
 

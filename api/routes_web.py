@@ -20,10 +20,12 @@ from starlette.concurrency import run_in_threadpool
 from legalkb.api.auth import SESSION_COOKIE, current_user
 from legalkb.api.models import ApiError
 from legalkb.api.store import Store, User
+from legalkb.ingest.metadata import book_title
 from legalkb.ingest.numerals import article_key
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["book"] = book_title
 
 STATUS_CLASS = {"现行有效": "current", "已修改": "amended", "已废止": "repealed", "尚未生效": "pending",
                 "已失效": "expired", "未核实": "unverified"}

@@ -104,3 +104,10 @@ def guess_level(title: str, issuer: str = "") -> str:
 # corpus states) and by the review (a cited law missing from the corpus).
 TAKES_EFFECT = re.compile(r"(?:自|于)(?P<date>[^。；，]{6,16}?日)起?施行")
 STATED_REPEAL = re.compile(r"((?:《[^《》]{2,60}》[、，,和及与]?)+)同时废止")
+
+
+def book_title(title: str) -> str:
+    """A title in 书名号 for running text; a title inside it takes 〈〉 (《山东省实施〈中华人民共和国道路交通
+    安全法〉办法》), as the corpus's own 《》-nested titles must not be printed 《…《…》…》."""
+    inner = title.strip().removeprefix("《").removesuffix("》")
+    return f"《{inner.replace('《', '〈').replace('》', '〉')}》"

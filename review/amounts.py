@@ -41,7 +41,7 @@ class Range:
             if self.kind == "ratio":
                 return f"{v:g}倍" if v >= 1 else f"{v * 100:g}%"
             return f"{v:,.0f}元"
-        if self.kind == "years" and self.low == self.high:
+        if self.low == self.high:      # a fixed amount: 处二十元罚款 → 20元, not 20元–20元
             return fmt(self.low)
         return f"{fmt(self.low)}–{fmt(self.high)}"
 

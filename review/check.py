@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from legalkb.ingest.metadata import book_title
 from legalkb.ingest.numerals import article_label
 from legalkb.review.amounts import Range, penalty_ranges
 from legalkb.review.deadlines import find_shortened_deadline
@@ -145,10 +146,13 @@ _LAW_NAME_END = re.compile(r"(法|条例|规定|办法|决定|解释|细则|规�
                            r"章程|纲要|准则|标准|方案|规划|令|号|〕)$")
 
 
-def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text: str = "") -> bool:
+def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text: str = "",
+                            retriever: Retriever | None = None) -> bool:
     """True when the sentence applies a cited superior provision instead of creating the measure,
     or when the citation itself is broken (repealed / missing / unverified): that is reported as a
-    citation finding, and the measure cannot be judged against a text we do not have."""
+    citation finding, and the measure cannot be judged against a text we do not have. A licence
+    the sentence names may be named in another article of the cited law (民办教育促进法第十二条
+    provides the 审批, its 第十八条 the 办学许可证)."""
     provides = re.compile(rule.params.get("superior_provides", "处罚"))
     names = _named_items(rule, sent_text)
     for c in near:
@@ -162,10 +166,18 @@ def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text:
                     return True
                 continue
             for t in (c.text or "", c.old_text or ""):
-                if provides.search(t) and (not names or any(n.search(t) for n in names)) \
+                if provides.search(t) and (not names or any(n.search(t) for n in names)
+                                           or _named_in_law(names, c.title, retriever)) \
                         and _same_object(rule, sent_text, t):
                     return True
     return False
+
+
+def _named_in_law(names: list[re.Pattern[str]], title: str, retriever: Retriever | None) -> bool:
+    """True when an article of the law in force (`title`) names one of the sentence's items."""
+    if retriever is None or not title:
+        return False
+    return any(n.search(a.text) for a in retriever.articles_in_force(title) for n in names)
 
 
 _QUALIFIER = re.compile(r"大型|中型|重大|特大|重点|规模以上|[0-9一二三四五六七八九十百千万]+(?:平方米|米|吨|人|层|万元)以上|超过[^，。；]{1,10}的")
@@ -351,20 +363,30 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
         if "procedural_safeguard" in rule.checks and _is_safeguard(sent.text, m):
             continue
         note = ""
-        if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites), sent.text):
+        if "cited_superior" in rule.checks and _cited_superior_applies(rule, _citations_near(sent, cites), sent.text,
+                                                                       retriever):
             continue
         if "restatement" in rule.checks and retriever is not None:
             # The whole sentence, then the ；-part holding the trigger: a sentence may set a new fine
             # and then repeat a superior measure ('…处一百元以上二百元以下罚款；非机动车驾驶人拒绝接受
             # 罚款处罚的，可以扣留其非机动车' — 道交法第八十九条).
-            part = _part_of(sent.text, m)
-            if _CONTINUES.match(part) or len(content_bigrams(conduct_of(part))) < 5:
-                part = sent.text   # '逾期仍不改正的，处…罚款' continues the part before: no conduct of its own
-            if any(r is not None and _amounts_fit(piece, r.text) and (
+            def restated(piece: str) -> bool:
+                r = retriever.restates(without_own_references(piece))
+                return r is not None and _amounts_fit(piece, r.text) and (
                     not rule.params.get("restatement_names_subject")
-                    or re.search(rule.params.get("superior_provides", "$^"), r.text))
-                   for piece in dict.fromkeys((sent.text, part))
-                   for r in [retriever.restates(without_own_references(piece))]):
+                    or bool(re.search(rule.params.get("superior_provides", "$^"), r.text)))
+
+            # Every ；-part that triggers the rule must be a restatement, not only the first: '单位…的，
+            # 处五千元以上五万元以下罚款（消防法第六十条）；个人…的，处五百元以上一千元以下罚款' repeats
+            # the unit's fine and raises the individual's.
+            parts = []
+            for t in rule.triggers:
+                for tm in t.finditer(sent.text):
+                    part = _part_of(sent.text, tm)
+                    if _CONTINUES.match(part) or len(content_bigrams(conduct_of(part))) < 5:
+                        part = sent.text   # '逾期仍不改正的，处…罚款' continues the part before
+                    parts.append(part)
+            if restated(sent.text) or all(restated(p) for p in dict.fromkeys(parts or [sent.text])):
                 continue
         hits.append((sent, _quote_span(sent, m), note))
     return hits
@@ -393,8 +415,9 @@ def check_penalty_range(sents: list[Sentence], cites: list[ResolvedCitation]
 def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[Rule],
                library: Any = None, as_of: dt.date | None = None,
                retriever: Retriever | None = None,
-               basis_resolver: Callable[[BasisRef], Basis] | None = None) -> list[Finding]:
-    """All findings for the draft, ordered by article then category."""
+               basis_resolver: Callable[[BasisRef], Basis] | None = None, province: str = "") -> list[Finding]:
+    """All findings for the draft, ordered by article then category. `province`: the draft's, when
+    the caller knows it (else read from the text, default 山东省)."""
     as_of = as_of or draft.effective or dt.date.today()
     bres = basis_resolver or BasisResolver(library, as_of)
     sents = sentences(draft)
@@ -412,7 +435,8 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                                 suggestion=suggestion, start=s, end=e))
 
     range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
-    province = province_of(text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
+    province = province or province_of(
+        text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
     city = city_of(text, province)
     # The sentence before each one in its article: '有前述行为之一的，…罚款' takes its conduct from it.
     previous = {id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article}
@@ -437,8 +461,18 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                                                context=prev.text if prev else "")
                     if sp is not None and not sp.bad:
                         continue  # a superior provision fines this conduct within these amounts
+                    if sp is not None and not sp.superior:
+                        # The superior clause on this very conduct sets no fine (土地管理法第七十八条:
+                        # 责令退还、限期拆除): the fine is the draft's own — a creation, with that clause
+                        # as the evidence.
+                        kw = dict(draft_range="、".join(r.label() for r in sp.bad),
+                                  cited=f"{book_title(sp.title)}{sp.article}")
+                        add(rule, sent.article.number, span,
+                            _fmt(rule.params.get("message_no_fine", rule.message), **kw), rule.suggestion,
+                            extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
+                        continue
                     if sp is not None:
-                        cited = f"《{sp.title}》{sp.article}"
+                        cited = f"{book_title(sp.title)}{sp.article}"
                         kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=cited,
                                   superior_range="、".join(r.label() for r in sp.superior))
                         msg = range_rule.params.get("message_uncited", range_rule.message)
@@ -449,7 +483,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 add(rule, sent.article.number, span, rule.message, rule.suggestion)
         elif rule.kind == "penalty_range":
             for sent, bad, sup, c in check_penalty_range(sents, cites):
-                cited = f"《{c.title}》{c.citation.article_label}"
+                cited = f"{book_title(c.title)}{c.citation.article_label}"
                 span = fine_span(sent, bad[0])
                 kw = dict(draft_range="、".join(r.label() for r in bad), cited=cited,
                           superior_range="、".join(r.label() for r in sup))
@@ -460,7 +494,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 sd = find_shortened_deadline(sent.text, retriever)
                 if sd is None:
                     continue
-                cited = f"《{sd.title}》{sd.article}"
+                cited = f"{book_title(sd.title)}{sd.article}"
                 kw = dict(action=sd.draft.action, draft_limit=sd.draft.label, cited=cited,
                           superior_limit=sd.superior.label)
                 add(rule, sent.article.number, (sent.start + sd.draft.start, sent.start + sd.draft.end),
@@ -497,9 +531,9 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
             for c in cites:
                 if c.resolution != want:
                     continue
-                cited = f"《{c.title or c.citation.law}》{c.citation.article_label}"
-                kw = dict(law=f"《{c.title or c.citation.law}》", cited=cited, note=c.note,
-                          successor=f"《{c.successor}》" if c.successor else "现行有效的法律法规",
+                cited = f"{book_title(c.title or c.citation.law)}{c.citation.article_label}"
+                kw = dict(law=book_title(c.title or c.citation.law), cited=cited, note=c.note,
+                          successor=book_title(c.successor) if c.successor else "现行有效的法律法规",
                           successor_note=f"（{c.note}）" if c.note else "",
                           current=article_label(c.current_article) if c.current_article else "")
                 extra = []
@@ -507,7 +541,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                     extra.append(Basis(title=c.title, article=article_label(c.current_article), status=c.status,
                                        text=c.text))
                 elif c.resolution == REPEALED and c.successor:
-                    extra.append(Basis(title=f"《{c.successor}》", article="", status="现行有效",
+                    extra.append(Basis(title=book_title(c.successor), article="", status="现行有效",
                                        text=c.note))
                 elif c.resolution == NONEXISTENT:
                     extra.append(Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.note))

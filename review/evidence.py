@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from legalkb.corpus.crosswalk import bigrams, containment
-from legalkb.ingest.numerals import article_label, cn_to_int
+from legalkb.ingest.numerals import article_key, article_label, cn_to_int
 from legalkb.review.model import DraftDocument, Evidence, EvidenceHit
 from legalkb.review.resolve import in_force
 
@@ -35,7 +35,10 @@ _CITE = re.compile(r"《[^》]*》(第[^，。；、]{1,12}条)?(第[^，。；�
 MAX_EVIDENCE_CLAUSES = 30
 
 
-_SELF_REF = re.compile(r"本(?:条例|法|规定|办法|细则)第([一二三四五六七八九十百零〇]+)条")
+_N = "[一二三四五六七八九十百零〇]+"
+# '本办法第二十四条第一款、第二十八条、第三十条' — every article of the list, not just the first.
+_SELF_REF = re.compile(rf"本(?:条例|法|规定|办法|细则)((?:第{_N}条(?:第{_N}款)?(?:第{_N}项)?(?:、|，|和|及|或者|以及)?)+)")
+_ART_NO = re.compile(rf"第({_N})条")
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,13 @@ class LawArticle:
 class Retriever:
     """Cached superior-provision search for one review (one as_of date)."""
 
-    def __init__(self, library: Any, as_of: dt.date | None, top_k: int = 5) -> None:
+    def __init__(self, library: Any, as_of: dt.date | None, top_k: int = 5, region: str = "") -> None:
+        """`region`: the draft's province. Local regulations of other provinces are no basis for it
+        (a 山东 district's clause does not restate 上海市非机动车安全管理条例), so they are left out."""
         self.library = library
         self.as_of = as_of
         self.top_k = top_k
+        self.region = region
         self._cache: dict[str, list[EvidenceHit]] = {}
         self._articles: dict[str, list[LawArticle]] = {}
 
@@ -64,20 +70,27 @@ class Retriever:
         if q in self._cache:
             return self._cache[q]
         try:
-            res = self.library.search(q, top_k=self.top_k, as_of=self.as_of, level=SUPERIOR_LEVELS, rerank=False)
+            # Twice the depth: hits of other provinces are dropped below.
+            res = self.library.search(q, top_k=self.top_k * (2 if self.region else 1), as_of=self.as_of,
+                                      level=SUPERIOR_LEVELS, rerank=False)
         except Exception:  # evidence is advisory: a search failure must not stop the review
             self._cache[q] = []
             return []
         bq = bigrams(q)
         out = []
         for h in getattr(res, "hits", []):
-            if not h.text:
+            if not h.text or not self.applies(getattr(h, "region", "")):
                 continue
             out.append(EvidenceHit(title=h.title, article=h.article or "", status=h.status, text=h.text,
                                    score=float(h.score), overlap=round(containment(bq, h.text), 3)))
+        out = out[:self.top_k]
         out.sort(key=lambda e: -e.overlap)
         self._cache[q] = out
         return out
+
+    def applies(self, region: str) -> bool:
+        """True for national provisions and for those of the draft's own province."""
+        return not region or not self.region or region == self.region
 
     def provisions(self, query: str, levels: tuple[str, ...], top_k: int = 5,
                    region: tuple[str, ...] = ()) -> list[EvidenceHit]:
@@ -111,9 +124,28 @@ class Retriever:
             doc = in_force(versions, self.as_of or dt.date.today())
             out = []
             for a in doc.articles if doc else ():
-                refs = (doc.article(cn_to_int(n)) for n in _SELF_REF.findall(a.text))
+                nos = dict.fromkeys(cn_to_int(n) for chain in _SELF_REF.findall(a.text) for n in _ART_NO.findall(chain))
+                refs = (doc.article(n) for n in nos)
                 referred = "\n".join(r.text for r in refs if r is not None and r.number != a.number)
                 out.append(LawArticle(doc.title, article_label(a.number, a.sub), doc.status, a.text, referred))
+            self._articles[key] = out
+        return self._articles[key]
+
+    def citing(self, title: str, label: str) -> list[LawArticle]:
+        """Articles of other laws in force that cite `title` `label` (第八十二条): an implementing
+        regulation's article giving the amount of a fine its law leaves open (土地管理法实施条例第六十条)."""
+        key = f"\x00C{title}\x00{label}"
+        if key not in self._articles:
+            out: list[LawArticle] = []
+            m = re.fullmatch(r"第([一二三四五六七八九十百零〇]+)条(?:之([一二三四五六七八九十]+))?", label)
+            if m and self.library is not None and hasattr(self.library, "cited_by"):
+                try:
+                    by = self.library.cited_by(title, as_of=self.as_of)
+                except Exception:  # advisory, as every search here
+                    by = {}
+                k = article_key(cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else 0)
+                out = [LawArticle(a.title, a.article, a.status, a.text, "") for a in by.get(k, [])
+                       if self.applies(a.region)]
             self._articles[key] = out
         return self._articles[key]
 

@@ -19,6 +19,7 @@ from legalkb.review.model import ReviewReport
 from legalkb.review.parse import parse_draft, read_draft
 from legalkb.review.resolve import resolve_citations
 from legalkb.review.rules import Rule, load_rules
+from legalkb.review.superior import draft_province
 
 
 def review_text(text: str, library: Any, as_of: dt.date | None = None, *, path: str = "",
@@ -27,9 +28,11 @@ def review_text(text: str, library: Any, as_of: dt.date | None = None, *, path: 
     draft = parse_draft(text, path)
     day = as_of or draft.effective or draft.issued or dt.date.today()
     cites = resolve_citations(extract_citations(draft), library, day, draft)
-    retriever = Retriever(library, day)
+    # Other provinces' local regulations are no basis for this draft — when we know its province.
+    province = draft_province(draft.text, library)
+    retriever = Retriever(library, day, region=province)
     findings = run_checks(draft, cites, rules if rules is not None else load_rules(), library, day,
-                          retriever=retriever, basis_resolver=BasisResolver(library, day))
+                          retriever=retriever, basis_resolver=BasisResolver(library, day), province=province)
     ev = gather_evidence(draft, retriever) if evidence else []
     return ReviewReport(draft=draft, findings=findings, citations=cites, evidence=ev, as_of=day,
                         seconds=time.perf_counter() - t0)

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from legalkb.ingest.metadata import book_title
 from legalkb.ingest.numerals import article_label
 from legalkb.review.model import RESOLUTION_LABELS, ReviewReport
 
@@ -80,6 +81,7 @@ def view(report: ReviewReport) -> dict[str, Any]:
 
 def to_html(report: ReviewReport) -> str:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["book"] = book_title
     return env.get_template("report.html.j2").render(**view(report))
 
 
@@ -97,7 +99,7 @@ def to_docx(report: ReviewReport, path: str | Path) -> Path:
     style.font.size = Pt(11)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
 
-    h = doc.add_heading(f"关于《{v['doc']['title']}》的合法性审核意见书", level=0)
+    h = doc.add_heading(f"关于{book_title(v['doc']['title'])}的合法性审核意见书", level=0)
     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph(f"审核基准日：{v['as_of']}（文件拟施行日期；引用条文按该日有效的版本核对）")
 

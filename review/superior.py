@@ -52,6 +52,8 @@ _CERT = re.compile(r"《([^》]{2,30})》|(?:未|没有|无)(?:依法)?(?:取得
 # Share of the conduct clause's content bigrams that must occur in one segment of the superior
 # provision (search path) or in the citing clause of the draft (citation path).
 CONDUCT_MATCH = 0.5
+# Share of the whole conduct an article must hold before one side of its 或者 is matched alone.
+ALTERNATIVE_MIN_WHOLE = 0.35
 # A conduct of at least this many bigrams may match a whole fining paragraph at this share (see
 # fines_for_conduct): stricter than one sentence, as a paragraph holds more words.
 PARAGRAPH_CONDUCT_MIN = 10
@@ -65,6 +67,7 @@ _VIOLATE = re.compile(r"违反本(办法|规定|细则|措施|决定|条例|通�
 _GENERIC = frozenset({"的，", "违反", "反本", "本办", "办法", "规定", "的规", "定的", "个人", "单位", "有关", "按照",
                       "依照", "行为", "以上", "以下", "之一", "下列", "一年", "年内", "三次", "次以",
                       "未按", "按要", "要求", "按规"})
+_BY_ORGAN = re.compile(r"由[^，。；]{0,24}?(机构|部门|局|机关|政府|办事处|委员会|大队|中心)")
 _PERSON = re.compile(r"个人|公民|自然人|行人|驾驶人|用户|消费者|居民|村民|乘客|游客|养犬人")
 _ORG = re.compile(r"单位|企业|公司|经营者|机构|法人|组织|运营者|经营户")
 _BODY = re.compile(r"由([^，。；、]{2,24}?)(?:依照|依据|按照|根据|责令|处以?|给予|从重|加重|对|予以|没收|并处)")
@@ -110,6 +113,13 @@ def conduct_of(sentence: str) -> str:
     return c.strip("，,；; ")
 
 
+def alternatives(conduct: str) -> list[str]:
+    """The two sides of a conduct joined by 或者 ('改装动力装置或者拆除限速装置后上道路行驶'), [] for
+    a conduct without one (or with several: a list is judged whole)."""
+    parts = conduct.split("或者")
+    return parts if len(parts) == 2 and all(len(p) >= 4 for p in parts) else []
+
+
 def content_bigrams(text: str) -> set[str]:
     return {b for b in bigrams(text) if b not in _GENERIC and not re.search(r"[0-9零一二两三四五六七八九十百千万元]{2}", b)}
 
@@ -132,7 +142,8 @@ def actor_ranges(text: str, default: str = "") -> list[tuple[str, Range]]:
     for seg in re.split(r"(?<=[\n；。])", text):
         prev = 0
         for r in penalty_ranges(seg):
-            window = seg[prev:r.start]
+            # The organ that fines (由消防救援机构处…) is not the party fined.
+            window = _BY_ORGAN.sub(lambda m: "　" * len(m.group(0)), seg[prev:r.start])
             last = max(((m.end(), "person") for m in _PERSON.finditer(window)), default=(-1, ""))
             last_o = max(((m.end(), "org") for m in _ORG.finditer(window)), default=(-1, ""))
             who = max(last, last_o)[1] or default
@@ -174,22 +185,30 @@ def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[lis
     return None
 
 
-def _verdict(sentence: str, fines: str | None, actor: str, certs: list[str]
+def _verdict(sentence: str, fines: str | None, actor: str, certs: list[str], other_kind: bool = False
              ) -> tuple[list[Range], list[Range]] | None:
     """(the sentence's ranges outside the superior `fines`, the superior ranges), with [] as the
     first when all fit — a repeated superior penalty, not a created one. None when `fines` is no
-    evidence: absent, about another certificate, or of another kind only (元 against 倍), where
-    'within range' cannot be said."""
+    evidence: absent, or about another certificate. With `other_kind` (the provision is known to be
+    about this conduct: curated, or cited by the draft), a fine of another kind than the superior's
+    (五万元以上二十万元以下 where 民办教育促进法第六十四条 fines 违法所得一倍以上五倍以下) changes the
+    superior's range: those ranges are outside it. Found by wording alone, another kind is no
+    evidence either way ('未按时报送' matches many articles)."""
     if fines is None or not _names_certificates(certs, fines):
         return None
     got = compare_by_actor(sentence, fines, actor)
     if got:
         return got
-    theirs = {r.kind for r in penalty_ranges(fines)}
+    superior = penalty_ranges(fines)
+    theirs = {r.kind for r in superior}
     mine = penalty_ranges(sentence)
-    if not mine or any(r.kind not in theirs for r in mine):
+    if not mine:
         return None
-    return [], penalty_ranges(fines)
+    other = [r for r in mine if r.kind not in theirs]
+    if not other:
+        return [], superior
+    money = ("yuan", "ratio")
+    return (other, superior) if other_kind and all(r.kind in money for r in other) and theirs & set(money) else None
 
 
 def _body(text: str) -> str:
@@ -201,6 +220,18 @@ def province_of(text: str, default: str = DEFAULT_PROVINCE) -> str:
     """The province a draft belongs to: the first 《××省…》 it cites or ××省 it names, else `default`."""
     m = re.search(r"《" + _PROVINCE.pattern, text) or _PROVINCE.search(text)
     return m.group(1) if m else default
+
+
+def draft_province(text: str, library: Any = None) -> str:
+    """The draft's province when the draft tells: a province it cites or names (`province_of`), else
+    the province of a city the corpus knows in its first lines (杭州市西湖区人民政府 → 浙江省); ''
+    when neither does."""
+    found = province_of(text, "")
+    if found or library is None or not hasattr(library, "gazetteer"):
+        return found
+    head = "\n".join(text.strip().splitlines()[:3])
+    places = library.gazetteer().find(head)
+    return places[0].region if places else ""
 
 
 _CITY = re.compile(r"《((?:[\u4e00-\u9fa5]{2,6}?)市)(?![^》]*(?:省|自治区))[^》]{2,40}(?:条例|规定|办法|决定)》")
@@ -280,7 +311,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
     for pattern, title, number in _known_conducts():
         if pattern.search(conduct):
             art = next((a for a in retriever.articles_in_force(title) if a.label == article_label(number)), None)
-            verdict = _verdict(sentence, art.text, actor, []) if art else None
+            verdict = _verdict(sentence, art.text, actor, [], other_kind=True) if art else None
             if art and verdict is not None:
                 return SuperiorPenalty(art.title, art.label, art.status, art.text, *verdict, "known_conduct")
     # 3. Search among laws and administrative regulations in force, then among the province's
@@ -300,22 +331,32 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # The article describing the conduct best decides, not the first that passes the threshold
     # (未按要求提供相关资料 vs 未按要求公告相关信息 share most of their words).
     best: tuple[float, Any, tuple[list[Range], list[Range]]] | None = None
+    # A conduct of two alternatives ('改装动力装置或者拆除限速装置后上道路行驶') may be fined by the
+    # cited regulation for one of them only: each alternative is looked up too (after the whole).
+    variants = [cb, *(v for v in map(content_bigrams, alternatives(conduct)) if len(v) >= 5 and v != cb)]
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
         for art in retriever.articles_in_force(title):
-            fines = fines_for_conduct(art.text, cb, whole=whole, conduct=conduct)
-            described = art.text
-            if fines is None and art.referred and penalty_ranges(art.text) and \
-                    len(cb & content_bigrams(art.referred)) / len(cb) >= CONDUCT_MATCH and \
-                    not negation_flipped(conduct, art.text):
-                # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
-                # described in the article it refers to. The negation is judged on what is fined:
-                # 控烟条例第十四条 names 非禁止吸烟场所 duties, its 第二十五条 fines 禁止吸烟场所 only.
-                fines, described = art.text, art.referred
-            verdict = _verdict(sentence, fines, actor, certs)
-            if verdict is not None:
-                share = _best_share(described, cb)
-                if best is None or share > best[0]:
-                    best = (share, art, verdict)
+            # An alternative is tried only where the whole conduct already half matches: '携带电动自行车
+            # 或者其蓄电池进入电梯轿厢' splits an object, not a conduct, and its '携带电动自行车' alone
+            # would match any article on e-bikes.
+            whole_share = max(_best_share(art.text, cb),
+                              len(cb & content_bigrams(art.referred)) / len(cb) if art.referred else 0.0)
+            for vcb in variants if whole_share >= ALTERNATIVE_MIN_WHOLE else variants[:1]:
+                fines = fines_for_conduct(art.text, vcb, whole=whole, conduct=conduct)
+                described = art.text
+                if fines is None and art.referred and penalty_ranges(art.text) and \
+                        len(vcb & content_bigrams(art.referred)) / len(vcb) >= CONDUCT_MATCH and \
+                        not negation_flipped(conduct, art.text):
+                    # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
+                    # described in the article it refers to. The negation is judged on what is fined:
+                    # 控烟条例第十四条 names 非禁止吸烟场所 duties, its 第二十五条 fines 禁止吸烟场所 only.
+                    fines, described = art.text, art.referred
+                verdict = _verdict(sentence, fines, actor, certs, other_kind=True)
+                if verdict is not None:
+                    share = _best_share(described, vcb)
+                    if best is None or share > best[0]:
+                        best = (share, art, verdict)
+                    break
     if best is not None:
         art = best[1]
         return SuperiorPenalty(art.title, art.label, art.status, art.text, *best[2], "draft_citation")
@@ -327,6 +368,9 @@ def find_superior_penalty(sentence: str, retriever: Any,
             if prefix and not h.title.startswith(prefix):
                 continue  # another city's regulation: not known to bind the draft's area
             if not penalty_ranges(h.text):
+                unfined = _liability_without_amount(h, cb, conduct, sentence, actor, certs, retriever)
+                if unfined is not None:
+                    return unfined
                 continue
             fines = fines_for_conduct(h.text, cb, whole=whole, conduct=conduct)
             if fines is None or not _names_certificates(certs, fines):
@@ -339,6 +383,34 @@ def find_superior_penalty(sentence: str, retriever: Any,
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+# A liability clause: who orders / punishes ('由…主管部门责令退还…限期拆除').
+_LIABILITY = re.compile(r"由[^。；]{0,40}(责令|处罚|处以|给予|没收)")
+# Conduct share above which a liability clause is taken to be about the draft's very conduct even
+# though it sets no amount (its wording is what the draft copied).
+SAME_CONDUCT = 0.8
+
+
+def _liability_without_amount(hit: Any, cb: set[str], conduct: str, sentence: str, actor: str,
+                              certs: list[str], retriever: Any) -> SuperiorPenalty | None:
+    """A superior liability clause describing the draft's conduct almost word for word but setting
+    no amount. Either it fines without one (土地管理法第八十二条 '并处罚款') and the amount is in the
+    implementing regulation's article that cites it (实施条例第六十条 '违法所得的百分之十以上百分之三十
+    以下'), or it sets no fine at all (土地管理法第七十八条: 责令退还、限期拆除) — then the draft's fine
+    is a penalty the law does not provide for this conduct (no superior range: `superior` = [])."""
+    segs = [g for g in re.split(r"[\n。]", hit.text) if _LIABILITY.search(g)]
+    best = max(segs, key=lambda g: len(cb & content_bigrams(g)), default="")
+    if not best or len(cb & content_bigrams(best)) / len(cb) < SAME_CONDUCT or negation_flipped(conduct, best):
+        return None
+    if "罚款" not in best:
+        if re.search(r"罚款|处罚|没收", hit.text):
+            return None   # another paragraph of the article punishes: not clearly unfined
+        return SuperiorPenalty(hit.title, hit.article, hit.status, hit.text, penalty_ranges(sentence), [], "search")
+    for art in retriever.citing(hit.title, hit.article) if hasattr(retriever, "citing") else ():
+        if penalty_ranges(art.text) and "罚款" in art.text:
+            verdict = _verdict(sentence, art.text, actor, certs)
+            if verdict is not None:
+                return SuperiorPenalty(art.title, art.label, art.status, art.text, *verdict, "search")
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -1,20 +1,23 @@
 """An in-memory stand-in for `legalkb.search.library.Library`, for unit tests of the review stages.
 
-Implements exactly what the review engine uses (resolve_law, versions, article, search, registry)
+Implements exactly what the review engine uses (resolve_law, versions, article, search, cited_by,
+registry)
 over hand-built LegalDocuments, so each stage can be tested without an index or ../shared.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from legalkb.corpus.crosswalk import containment
 from legalkb.ingest.metadata import short_title
 from legalkb.ingest.model import CURRENT, Article, LegalDocument, Paragraph
-from legalkb.ingest.numerals import article_label, int_to_cn
+from legalkb.ingest.numerals import article_key, article_label, cn_to_int, int_to_cn
 from legalkb.ingest.status import StatusRegistry
 
 
@@ -31,6 +34,7 @@ class FakeHit:
     doc_id: str = ""
     effective: str | None = None
     highlight: str = ""
+    region: str = ""
 
 
 @dataclass
@@ -39,14 +43,16 @@ class FakeResponse:
 
 
 def make_law(title: str, articles: dict[int, str | list[str]], *, effective: dt.date = dt.date(2020, 1, 1),
-             level: str = "法律", status: str = CURRENT, in_force_until: dt.date | None = None) -> LegalDocument:
+             level: str = "法律", status: str = CURRENT, in_force_until: dt.date | None = None,
+             region: str = "") -> LegalDocument:
     """A LegalDocument from {number: text or [paragraphs]}."""
     arts = []
     for n, t in sorted(articles.items()):
         paras = t if isinstance(t, list) else [t]
         arts.append(Article(number=n, paragraphs=[Paragraph(i + 1, p) for i, p in enumerate(paras)]))
     return LegalDocument(title=title, short_title=short_title(title), level=level, effective=effective,
-                         version_date=effective, status=status, in_force_until=in_force_until, articles=arts)
+                         version_date=effective, status=status, in_force_until=in_force_until, articles=arts,
+                         region=region)
 
 
 class FakeLibrary:
@@ -61,7 +67,7 @@ class FakeLibrary:
         self.search_options: list[dict[str, Any]] = []  # keyword options of each search call
 
     def resolve_law(self, name: str) -> str | None:
-        key = short_title(name.strip("《》"))
+        key = short_title(name.strip("《》").replace("〈", "《").replace("〉", "》"))
         if key in self.docs:
             return key
         e = self.registry.lookup(name)
@@ -80,6 +86,22 @@ class FakeLibrary:
         art = doc.article(number, sub) if doc else None
         return (doc, art) if doc and art else None
 
+    def cited_by(self, law: str, as_of: dt.date | None = None) -> dict[str, list[SimpleNamespace]]:
+        """Article key → articles of other laws naming 《law》第N条 (the real one parses every citation)."""
+        key = self.resolve_law(law)
+        out: dict[str, list[SimpleNamespace]] = {}
+        for vs in self.docs.values():
+            doc = vs[-1]
+            if doc.law_key == key:
+                continue
+            for a in doc.articles:
+                for m in re.finditer(r"《([^》]+)》第([一二三四五六七八九十百零]+)条", a.text):
+                    if self.resolve_law(m.group(1)) == key:
+                        out.setdefault(article_key(cn_to_int(m.group(2))), []).append(SimpleNamespace(
+                            title=doc.title, article=article_label(a.number), status=doc.status, text=a.text,
+                            region=doc.region))
+        return out
+
     def search(self, text: str, *, top_k: int = 10, level: Sequence[str] = (), as_of: dt.date | None = None,
                **kw: Any) -> FakeResponse:
         """Ranks current articles by bigram containment — enough for restatement tests."""
@@ -94,7 +116,7 @@ class FakeLibrary:
                 s = containment(text, a.text)
                 if s > 0.1:
                     hits.append(FakeHit(doc.title, doc.short_title, article_label(a.number), a.number, doc.level,
-                                        doc.status, a.text, s, doc_id=doc.doc_id))
+                                        doc.status, a.text, s, doc_id=doc.doc_id, region=doc.region))
         hits.sort(key=lambda h: -h.score)
         return FakeResponse(hits[:top_k])
 

@@ -22,7 +22,7 @@ from typing import Any
 from legalkb.ingest.errors import IngestError
 from legalkb.ingest.lawrefbook import CIVIL_CODE_PARTS, merge_civil_code
 from legalkb.ingest.loader import SUFFIXES, content_hash, load_file
-from legalkb.ingest.metadata import STATED_REPEAL, TAKES_EFFECT, parse_date, short_title
+from legalkb.ingest.metadata import STATED_REPEAL, TAKES_EFFECT, book_title, parse_date, short_title
 from legalkb.ingest.model import CURRENT, NATIONAL_LEVELS, NOT_YET, REPEALED, Article, LegalDocument
 from legalkb.ingest.numerals import article_key
 from legalkb.ingest.status import StatusRegistry, assign_chain
@@ -357,7 +357,7 @@ class Library:
                     doc.in_force_until, doc.successor = day, r.law_key
                     if listed_in_force and day <= today:
                         doc.status = REPEALED
-                        marked.append(f"{doc.title}（{day.isoformat()} 起由《{r.title}》废止）")
+                        marked.append(f"{doc.title}（{day.isoformat()} 起由{book_title(r.title)}废止）")
                     changed.extend(document_records(doc))
                     newest.pop(rec.law_key)      # once per law
         if changed:
@@ -437,7 +437,9 @@ class Library:
         return self._gazetteer
 
     def resolve_law(self, name: str) -> str | None:
-        name = name.strip().strip("《》").replace(" ", "")
+        # A title inside a title is written with 〈〉 in running text (《山东省实施〈中华人民共和国道路
+        # 交通安全法〉办法》) and with 《》 in the corpus.
+        name = name.strip().strip("《》").replace(" ", "").replace("〈", "《").replace("〉", "》")
         if not name:
             return None
         al = self.aliases()
@@ -631,7 +633,8 @@ class Library:
 
     def hybrid_status(self) -> dict | None:
         """Which embedding model searches by meaning and which learned artefacts fit it (None: off).
-        A model without its own ranker uses the test model's — worth knowing before trusting it."""
+        A model without its own ranker is ranked by the BM25 ranker over the hybrid candidates, and
+        one without its own query adapter searches with its raw vectors — worth knowing."""
         if self.encoder is None:
             return None
         from legalkb.search.adapter import adapter_for

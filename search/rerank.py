@@ -304,11 +304,14 @@ def model_name(hybrid: bool, encoder_name: str = "") -> str:
 
 def ranker_for(hybrid: bool, encoder_name: str = "") -> tuple[str, TreeModel | None]:
     """The shipped ranker a search uses and its file: the embedding model family's own, else (no
-    file for this model) the test model's hybrid ranker."""
+    file for this model) the BM25 ranker over the hybrid candidates. Measured on STARD with bge
+    vectors and no adapter (5-fold, hit@10 / Recall@100): bge's own ranker 0.783 / 0.884, the BM25
+    ranker 0.772 / 0.867, m3e's hybrid ranker 0.737 / 0.853, plain RRF 0.601 / 0.722 — a ranker
+    trained on another model's dense scores is worse than one that ignores them."""
     name = model_name(hybrid, encoder_name)
     m = load_model(name)
-    if m is None and hybrid and name != model_name(True):
-        name = model_name(True)
+    if m is None and hybrid:
+        name = model_name(False)
         m = load_model(name)
     return name, m
 

@@ -182,3 +182,18 @@ def test_an_edit_to_any_part_of_the_civil_code_is_picked_up(lawrefbook: Path, li
     for part in sorted(p for p in folder.glob("*.md") if p.name != "_index.md"):
         part.write_text(part.read_text("utf-8") + "\n\n", "utf-8")
         assert library.ingest_paths([folder]).documents == 1, f"an edit to {part.name} was not picked up"
+
+
+def test_a_title_inside_a_title_is_found_however_its_inner_marks_are_written(lawrefbook: Path, library: Library) -> None:
+    from legalkb.ingest.metadata import book_title
+
+    folder = lawrefbook / "DLC" / "山东地方法规" / "地方性法规" / "山东"
+    library.ingest_paths([folder / "山东省实施《道路交通安全法》办法(2012-01-13).md"])
+    key = library.resolve_law("山东省实施《中华人民共和国道路交通安全法》办法")
+    assert key is not None
+    # Running text nests titles with 〈〉: 《山东省实施〈中华人民共和国道路交通安全法〉办法》.
+    assert library.resolve_law("《山东省实施〈中华人民共和国道路交通安全法〉办法》") == key
+    assert library.resolve_law("山东省实施〈道路交通安全法〉办法") == key
+    assert library.search("山东省实施〈道路交通安全法〉办法第七十条").hits[0].article_no == 70
+    assert book_title("山东省实施《中华人民共和国道路交通安全法》办法") == "《山东省实施〈中华人民共和国道路交通安全法〉办法》"
+    assert book_title("《行政处罚法》") == "《行政处罚法》"

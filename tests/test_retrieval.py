@@ -387,7 +387,9 @@ def test_each_embedding_model_family_has_its_own_artefact_files() -> None:
     assert model_name(True) == "rerank_hybrid.json.gz" and model_name(False, "x-0123456789ab-t64") == "rerank_bm25.json.gz"
 
 
-def test_a_model_without_its_own_ranker_falls_back_to_the_test_model_s(monkeypatch) -> None:
+def test_a_model_without_its_own_ranker_falls_back_to_the_bm25_ranker(monkeypatch) -> None:
+    """A ranker trained on another model's dense scores ranks worse than one that ignores them
+    (measured in search/rerank.py ranker_for): an unknown model gets the BM25 ranker."""
     from legalkb.search import rerank as rr
 
     calls = []
@@ -400,7 +402,8 @@ def test_a_model_without_its_own_ranker_falls_back_to_the_test_model_s(monkeypat
     rec = Record(id="a#1", doc_id="a", kind="article", law_key="a", title="某法", short_title="某法", level="法律",
                  status="现行有效", text="某条", article_no=1)
     rr.rank("问题", [rr.Candidate(record=rec)], hybrid=True, encoder_name="other-model-0123456789ab-t64")
-    assert calls == ["rerank_hybrid-other-model.json.gz", "rerank_hybrid.json.gz"]
+    assert calls == ["rerank_hybrid-other-model.json.gz", "rerank_bm25.json.gz"]
+    assert rr.ranker_for(True, "other-model-0123456789ab-t64")[0] == "rerank_bm25.json.gz"
 
 
 def test_shipped_bge_artefacts_fit_the_model_legalkb_model_fetch_builds() -> None:

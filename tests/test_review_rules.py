@@ -295,6 +295,26 @@ CASES = [
      "举办龙舟活动的，主办单位应当为参赛人员投保人身意外伤害保险。"),
     ("rights_restriction", "活动当日，活动水域两岸五十米范围内的商铺、摊档当日一律暂停营业。",
      "活动当日，活动水域两岸五十米范围内的商铺、摊档应当配合做好人员疏导。"),
+    # Round 21 (汶阳区, 山东): a supervision list with sanctions, a street office cancelling a
+    # registration after 劝阻, a villagers' committee's consent in place of the licence, forced
+    # association membership, local registration and tax as a threshold, approval without 后, a
+    # gas cut-off for an unpaid fine.
+    ("rights_restriction", "对一年内被查处两次以上的住户，纳入重点监管名单，在公共租赁住房保障资格审核、评先树优中予以限制。",
+     "对存在重大火灾隐患的单位，列为重点监管对象，增加监督检查频次。"),
+    ("power_expansion", "对饲养人违规养犬经劝阻仍不改正的，街道办事处可以作出注销其养犬登记的决定。",
+     "街道办事处发现违规养犬的，应当予以劝阻；劝阻无效的，报告区公安分局依法处理。"),
+    ("power_expansion", "对原址翻建且不扩大占地面积的村民住宅，经村民委员会审查同意后即可开工建设。",
+     "申请建房的，应当提交宅基地使用证明和村民委员会同意建设的书面意见。"),
+    ("fair_competition", "本区瓶装燃气经营企业应当加入区燃气行业协会，接受协会统一调度。",
+     "鼓励瓶装燃气经营企业自愿加入行业协会，加强行业自律。"),
+    ("fair_competition", "区属中小学应当从在本区注册成立满三年、上一年度在本区纳税额不低于五十万元的机构中择优选取。",
+     "区属中小学应当从具备相应资质、信用良好的机构中择优选取。"),
+    ("licensing_creation", "培训机构组织研学旅行的，应当提前十五个工作日将活动方案报区教育和体育局审核同意；未经同意的，不得组织实施。",
+     "培训机构组织研学旅行的，应当提前十五个工作日将活动方案报区教育和体育局备案。"),
+    ("compulsory_measure", "居民燃气用户拒不整改燃气安全隐患的，区燃气管理部门可以通知管道燃气经营企业对其暂停供气。",
+     "管道燃气经营企业因施工检修确需暂停供气的，应当提前四十八小时通知用户。"),
+    ("penalty_creation", "培训机构违规办学情节严重的，由区教育和体育局处一万元罚款。",
+     "对被吊销办学许可证的培训机构，其举办者依照有关法律、法规承担相应责任。"),
 ]
 
 
@@ -695,3 +715,105 @@ def test_a_subsidy_obtained_by_fraud_is_fined_within_the_fiscal_regulation_s_ran
     over = run("一倍以上三倍以下")
     assert [f.category for f in over] == ["penalty_range"] and "第十四条" in over[0].message
     assert run("百分之十以上百分之五十以下") == []
+
+
+# Round 21: a superior found through a title written with 〈〉, a fine referring to a list of
+# articles, regions, a law that sets no fine, an implementing regulation's amount, a restated part
+# beside a raised one.
+SD_ROAD = make_law("山东省实施《中华人民共和国道路交通安全法》办法", {
+    28: "驾驶已经登记的非机动车上道路行驶，应当按照规定悬挂号牌。",
+    30: "自行车、人力三轮车不得加装动力装置。燃油助力车、电动自行车、残疾人机动轮椅车不得改装动力装置。",
+    70: "有违反本办法第二十八条、第三十条规定行为之一的，处二十元罚款。"},
+    level="地方性法规", region="山东省")
+SH_BIKE = make_law("上海市非机动车安全管理条例", {
+    44: "携带电动自行车或者其蓄电池进入电梯轿厢的，由城管执法部门责令改正，可处五十元以上二百元以下罚款。"},
+    level="地方性法规", region="上海市")
+LAND = make_law("中华人民共和国土地管理法", {
+    78: "农村村民未经批准或者采取欺骗手段骗取批准，非法占用土地建住宅的，由县级以上人民政府农业农村主管部门责令退还"
+        "非法占用的土地，限期拆除在非法占用的土地上新建的房屋。",
+    82: "擅自将农民集体所有的土地通过出让、转让使用权或者出租等方式用于非农业建设，或者违反本法规定，将集体经营性"
+        "建设用地通过出让、出租等方式交由单位或者个人使用的，由县级以上人民政府自然资源主管部门责令限期改正，没收违法"
+        "所得，并处罚款。"})
+LAND_REG = make_law("中华人民共和国土地管理法实施条例", {
+    60: "依照《土地管理法》第八十二条的规定处以罚款的，罚款额为违法所得的百分之十以上百分之三十以下。"},
+    level="行政法规")
+FIRE = make_law("中华人民共和国消防法", {60: [
+    "单位违反本法规定，有下列行为之一的，责令改正，处五千元以上五万元以下罚款：",
+    "（一）损坏、挪用或者擅自拆除、停用消防设施、器材的；",
+    "（二）占用、堵塞、封闭疏散通道、安全出口或者有其他妨碍安全疏散行为的；",
+    "个人有前款第一项、第二项行为之一的，处警告或者五百元以下罚款。"]})
+LIB21 = FakeLibrary([SD_ROAD, SH_BIKE, LAND, LAND_REG, FIRE])
+
+
+def review21(*articles: str, issuer: str = "河湾区人民政府", cites: str = "《山东省实施〈中华人民共和国道路交通安全法〉办法》"):
+    first = f"为加强管理，根据{cites}等法律法规，结合本区实际，制定本办法。"
+    return review_clauses(LIB21, first, *articles, issuer=issuer)
+
+
+def test_round21_a_fine_on_one_of_the_conducts_a_regional_regulation_fines() -> None:
+    rep = review21("违反规定改装动力装置或者拆除限速装置后上道路行驶的，由公安机关交通管理部门责令恢复原状，处二百元罚款。")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert f.article == 2 and "penalty_creation" not in cats(rep, 2)
+    # The title the draft writes with 〈〉 is found; in messages a title inside a title takes 〈〉, and a
+    # fixed amount reads 20元, not 20元–20元.
+    assert "《山东省实施〈中华人民共和国道路交通安全法〉办法》第七十条" in f.message and "（20元）" in f.message
+    # '携带电动自行车或者其蓄电池…': 或者 joins two objects; '携带电动自行车' alone is not matched.
+    rep = review21("携带电动自行车或者其蓄电池进入电梯轿厢的，由区城市管理局责令改正，处二百元罚款。")
+    assert "penalty_creation" in cats(rep, 2) and "penalty_range" not in cats(rep, 2)
+
+
+def test_round21_another_provinces_regulation_is_no_superior_law() -> None:
+    clause = "携带电动自行车或者其蓄电池进入电梯轿厢的，由城管执法部门责令改正，可处五十元以上二百元以下罚款。"
+    # A 山东 draft copying 上海's rule still creates the fine.
+    assert "penalty_creation" in cats(review21(clause), 2)
+    # A 上海 draft restates its own municipality's regulation.
+    shanghai = review21(clause, issuer="上海市河湾区人民政府", cites="《上海市非机动车安全管理条例》")
+    assert "penalty_creation" not in cats(shanghai, 2)
+
+
+def test_round21_a_law_that_sets_no_fine_and_a_fine_whose_amount_the_implementing_regulation_sets() -> None:
+    # 土地管理法第七十八条 orders the land returned and the house pulled down — no fine: the draft's
+    # fine is its own creation, reported with that article as the evidence.
+    rep = review21("农村村民未经批准或者采取欺骗手段骗取批准，非法占用土地建住宅的，由区农业农村局责令退还非法占用的"
+                   "土地，限期拆除在非法占用的土地上新建的房屋，并按照非法占用土地每平方米五十元以上二百元以下处以罚款。",
+                   cites="《中华人民共和国土地管理法》")
+    f = next(f for f in rep.findings if f.category == "penalty_creation")
+    assert "未设罚款" in f.message and (f.basis[0].title, f.basis[0].article) == ("中华人民共和国土地管理法", "第七十八条")
+    assert "penalty_range" not in cats(rep, 2)
+    # 第八十二条 fines without an amount; 实施条例第六十条, which cites it, sets 10 %–30 % of the gain.
+    conduct = ("擅自将集体经营性建设用地通过出让、出租等方式交由单位或者个人使用的，由区自然资源局责令限期改正，"
+               "没收违法所得，并处违法所得")
+    ok = review21(conduct + "百分之十以上百分之三十以下罚款。", cites="《中华人民共和国土地管理法》")
+    assert not cats(ok, 2) & {"penalty_creation", "penalty_range"}
+    bad = review21(conduct + "百分之十以上百分之五十以下罚款。", cites="《中华人民共和国土地管理法》")
+    f = next(f for f in bad.findings if f.category == "penalty_range")
+    assert f.basis[0].title == "中华人民共和国土地管理法实施条例" and f.basis[0].article == "第六十条"
+
+
+def test_round21_every_fining_part_must_be_a_restatement() -> None:
+    # The unit's fine repeats 消防法第六十条; the individual's is raised above its 五百元以下.
+    rep = review21("单位占用、堵塞、封闭疏散通道、安全出口的，由消防救援机构责令改正，处五千元以上五万元以下罚款；"
+                   "个人在疏散通道、安全出口停放电动自行车的，由消防救援机构处五百元以上一千元以下罚款。",
+                   cites="《中华人民共和国消防法》")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    # Compared with the individual's range: 由消防救援机构 names the organ, not the party fined.
+    assert f.quote.startswith("五百元以上一千元以下") and "0元–500元" in f.message
+    ok = review21("单位占用、堵塞、封闭疏散通道、安全出口的，由消防救援机构责令改正，处五千元以上五万元以下罚款；"
+                  "个人占用、堵塞疏散通道的，由消防救援机构处警告或者五百元以下罚款。", cites="《中华人民共和国消防法》")
+    assert not cats(ok, 2) & {"penalty_creation", "penalty_range"}
+
+
+def test_round21_a_licence_named_elsewhere_in_the_cited_law_and_its_consequence() -> None:
+    from legalkb.review.testing import make_law as law
+
+    school = law("中华人民共和国民办教育促进法", {
+        12: "举办实施学历教育、学前教育、自学考试助学及其他文化教育的民办学校，由县级以上人民政府教育行政部门按照国家规定的权限审批。",
+        18: "审批机关对批准正式设立的民办学校发给办学许可证。"})
+    lib = FakeLibrary([school])
+    rep = review_clauses(lib, "举办文化教育类培训机构，应当依照《中华人民共和国民办教育促进法》第十二条的规定，经区教育和体育局"
+                              "审批，取得办学许可证后方可开展培训活动。")
+    assert "licensing_creation" not in cats(rep)
+    # A service refused for want of the draft's own licence is part of that licence, not a second finding.
+    rep = review_clauses(lib, "经营者应当向区商务局申请经营资格核准，取得《经营服务资格证》后方可从事相关经营活动；"
+                              "未取得资格证的，相关部门不予办理门头牌匾设置等事项。")
+    assert "licensing_creation" in cats(rep) and "rights_restriction" not in cats(rep)

@@ -116,14 +116,27 @@ def main() -> None:
     t0 = time.time()
     import pickle
 
+    encoder_name = ""
+    if args.hybrid:
+        from legalkb.search.embeddings import configured_encoder
+
+        encoder_name = getattr(configured_encoder(), "name", "")
     if args.cache and args.cache.exists():
-        rows = pickle.loads(args.cache.read_bytes())
+        cached = pickle.loads(args.cache.read_bytes())
+        # The ranker is named after the model whose dense scores are in the rows, not after the one
+        # configured now: a cache built with another model (or an old cache that does not say which)
+        # must not be written out under this model's name.
+        built_with = cached.get("encoder") if isinstance(cached, dict) else None
+        rows = cached["rows"] if isinstance(cached, dict) else cached
+        if built_with != encoder_name and not args.no_write:
+            sys.exit(f"{args.cache} was built with model {built_with or '(unknown)'}, "
+                     f"not {encoder_name or '(none)'}: rebuild it or use --no-write")
     else:
         lib = Library.open()
         rows = collect(lib, args.file, args.hybrid, args.depth, args.folds)
         lib.close()
         if args.cache:
-            args.cache.write_bytes(pickle.dumps(rows))
+            args.cache.write_bytes(pickle.dumps({"encoder": encoder_name, "rows": rows}))
     print(f"features: {len(rows)} questions, {sum(len(r['y']) for r in rows)} candidates, "
           f"{time.time() - t0:.0f}s", file=sys.stderr)
     print("first stage:", json.dumps(metrics(rows, [r["rrf"] for r in rows])))
@@ -150,11 +163,6 @@ def main() -> None:
     # the model that did not see it, so the command reproduces the cross-validated numbers.
     spec["folds"] = fold_trees
     spec["trained"] = {"file": args.file.name, "questions": len(rows), "params": PARAMS, "rounds": ROUNDS, "cv": cv}
-    encoder_name = ""
-    if args.hybrid:
-        from legalkb.search.embeddings import configured_encoder
-
-        encoder_name = getattr(configured_encoder(), "name", "")
     out = Path(__file__).resolve().parents[1] / "search" / model_name(args.hybrid, encoder_name)
     spec["trained"]["embedding_model"] = encoder_name
     # gzip: five fold models + the full one are ~0.5 MB as JSON, ~0.1 MB compressed.

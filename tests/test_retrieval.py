@@ -425,3 +425,19 @@ def test_shipped_bge_artefacts_fit_the_model_legalkb_model_fetch_builds() -> Non
     assert load_model(model_name(True, enc.name)) is not None
     v = enc.encode(["老板拖欠工资怎么办", "用人单位应当按时足额支付劳动报酬", "碳排放权交易"])
     assert v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_train_rerank_refuses_a_feature_cache_built_with_another_model(tmp_path: Path) -> None:
+    """A ranker is named after the model its dense features came from; a cache from another model
+    must not be written out under the configured one's name."""
+    import pickle
+    import subprocess
+    import sys
+
+    cache = tmp_path / "feat.pkl"
+    cache.write_bytes(pickle.dumps({"encoder": "bge-small-zh-v1.5-f30ce9fda2e3-t64", "rows": []}))
+    script = Path(__file__).resolve().parents[1] / "scripts" / "train_rerank.py"
+    env = {k: v for k, v in os.environ.items() if k != "LEGALKB_EMBED_MODEL"}
+    run = subprocess.run([sys.executable, str(script), "unused.jsonl", "--cache", str(cache)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode != 0 and "was built with model bge-small-zh-v1.5" in run.stderr

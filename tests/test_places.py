@@ -107,3 +107,14 @@ def test_a_place_named_question_is_encoded_once(tmp_path: Path) -> None:
         assert len(enc.questions) == 1, enc.questions
     finally:
         lib.close()
+
+
+def test_a_drafts_province_from_the_city_in_its_first_lines(library: Library) -> None:
+    """A draft that names no province and cites none of its regulations still belongs to one: the
+    corpus knows 东临 is in 山东 (the review keeps other provinces' regulations out by it)."""
+    from legalkb.review.superior import draft_province
+
+    head = "东临市青川区养犬管理办法\n青政发〔2026〕1号\n东临市青川区人民政府　2026年3月1日\n"
+    assert draft_province(head + "第一条　为了规范养犬……", library) == "山东省"
+    assert draft_province(head + "第一条　根据《浙江省动物防疫条例》……", library) == "浙江省"   # what it cites first
+    assert draft_province("某区某办法\n某政发〔2026〕1号\n某区人民政府\n第一条　……", library) == ""

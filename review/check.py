@@ -379,13 +379,11 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             # Every ；-part that triggers the rule must be a restatement, not only the first: '单位…的，
             # 处五千元以上五万元以下罚款（消防法第六十条）；个人…的，处五百元以上一千元以下罚款' repeats
             # the unit's fine and raises the individual's.
-            parts = []
-            for t in rule.triggers:
-                for tm in t.finditer(sent.text):
-                    part = _part_of(sent.text, tm)
-                    if _CONTINUES.match(part) or len(content_bigrams(conduct_of(part))) < 5:
-                        part = sent.text   # '逾期仍不改正的，处…罚款' continues the part before
-                    parts.append(part)
+            # A part without a conduct of its own ('逾期仍不改正的，处…罚款', '有违法所得的，没收违法所得')
+            # continues the one before and is judged with it.
+            parts = [part for t in rule.triggers for tm in t.finditer(sent.text)
+                     if not _CONTINUES.match(part := _part_of(sent.text, tm))
+                     and len(content_bigrams(conduct_of(part))) >= 5]
             if restated(sent.text) or all(restated(p) for p in dict.fromkeys(parts or [sent.text])):
                 continue
         hits.append((sent, _quote_span(sent, m), note))

@@ -80,6 +80,9 @@ def without_own_references(text: str) -> str:
 
 
 _BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
+# A conduct that only continues the one before: 逾期不改正 / 拒不改正 / 逾期不委托 / 仍不停止.
+_CONTINUATION_CLAUSE = re.compile(r"^\s*(经[^，,]{0,10})?(逾期|拒不|仍不|仍未|情节|再次|多次|屡次)")
+_ONLY_CONTINUES = re.compile(r"^(逾期|拒不|仍不|仍未|逾期仍)[^，。；]{0,8}$")
 _AGGRAVATE = re.compile(r"从重(处罚|处理|处以)|加重(处罚|处理)")
 
 
@@ -286,6 +289,10 @@ def find_superior_penalty(sentence: str, retriever: Any,
     whole = bool(context) and bool(_BACKREF.search(conduct))
     if whole:
         conduct = context
+    elif context and _ONLY_CONTINUES.match(conduct):
+        # '…未委托房屋安全鉴定的，由…责令限期委托；逾期不委托的，处…罚款': the fined conduct is the
+        # one ordered corrected in the sentence before (the superior article has the same shape).
+        conduct = conduct_of(context)
     cb = content_bigrams(conduct)
     if len(cb) < 3:
         return None
@@ -334,6 +341,14 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # A conduct of two alternatives ('改装动力装置或者拆除限速装置后上道路行驶') may be fined by the
     # cited regulation for one of them only: each alternative is looked up too (after the whole).
     variants = [cb, *(v for v in map(content_bigrams, alternatives(conduct)) if len(v) >= 5 and v != cb)]
+    # The conduct's last clause after a circumstance ('利用未依法取得…的自建住宅从事民宿经营，未按照本办法
+    # 第九条规定委托房屋安全鉴定'): the omission itself, matched on its own in a regulation the draft
+    # cites (浙江省房屋使用安全管理条例第三十九条 未委托房屋安全鉴定).
+    clauses = [c for c in re.split(r"[，,]", conduct) if c.strip()]
+    tail = content_bigrams(re.sub(r"按照本(办法|规定|细则|条例)第[^，。；]{1,12}条(第[^，。；]{1,6}款)?(的)?规定", "", clauses[-1]))
+    # Not a continuation ('经劝阻拒不改正', '逾期不改正'): that clause names no conduct of its own.
+    last = [tail] if len(clauses) > 1 and len(tail) >= 6 and tail not in variants \
+        and not _CONTINUATION_CLAUSE.match(clauses[-1]) else []
     for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
         for art in retriever.articles_in_force(title):
             # An alternative is tried only where the whole conduct already half matches: '携带电动自行车
@@ -341,7 +356,10 @@ def find_superior_penalty(sentence: str, retriever: Any,
             # would match any article on e-bikes.
             whole_share = max(_best_share(art.text, cb),
                               len(cb & content_bigrams(art.referred)) / len(cb) if art.referred else 0.0)
-            for vcb in variants if whole_share >= ALTERNATIVE_MIN_WHOLE else variants[:1]:
+            for vcb in (variants if whole_share >= ALTERNATIVE_MIN_WHOLE else variants[:1]) + last:
+                # A certificate named in the circumstance (未依法取得施工许可证的自建住宅) is not what
+                # the last clause fines.
+                vcerts = certificates_of(clauses[-1]) if last and vcb is last[0] else certs
                 fines = fines_for_conduct(art.text, vcb, whole=whole, conduct=conduct)
                 described = art.text
                 if fines is None and art.referred and penalty_ranges(art.text) and \
@@ -351,15 +369,22 @@ def find_superior_penalty(sentence: str, retriever: Any,
                     # described in the article it refers to. The negation is judged on what is fined:
                     # 控烟条例第十四条 names 非禁止吸烟场所 duties, its 第二十五条 fines 禁止吸烟场所 only.
                     fines, described = art.text, art.referred
-                verdict = _verdict(sentence, fines, actor, certs, other_kind=True)
+                verdict = _verdict(sentence, fines, actor, vcerts, other_kind=True)
                 if verdict is not None:
                     share = _best_share(described, vcb)
                     if best is None or share > best[0]:
                         best = (share, art, verdict)
                     break
+    local = None
     if best is not None:
         art = best[1]
-        return SuperiorPenalty(art.title, art.label, art.status, art.text, *best[2], "draft_citation")
+        local = SuperiorPenalty(art.title, art.label, art.status, art.text, *best[2], "draft_citation")
+        if not local.bad:
+            return local
+        # A national law or administrative regulation on the same conduct prevails over the
+        # province's (立法法第九十九条): the draft restating 城镇燃气管理条例第四十五条's 五万元以上
+        # 五十万元以下 is lawful though 山东省燃气管理条例 fines less.
+        tiers = tiers[:1]
     for levels, region, prefix, depth in tiers:
         hits = retriever.provisions(conduct + " 罚款", levels, top_k=depth, region=region)
         # The regulations the draft itself cites first: another of the city's regulations may
@@ -377,9 +402,12 @@ def find_superior_penalty(sentence: str, retriever: Any,
                 continue
             # The best-matching provision decides; None when it fines in another kind (元 vs 倍):
             # no evidence either way, the creation finding stands.
-            verdict = _verdict(sentence, fines, actor, certs)
+            verdict = _verdict(sentence, fines, actor, certs, other_kind=h.title in cited)
+            if local is not None:
+                return SuperiorPenalty(h.title, h.article, h.status, h.text, *verdict, "search") \
+                    if verdict is not None and not verdict[0] else local
             return SuperiorPenalty(h.title, h.article, h.status, h.text, *verdict, "search") if verdict else None
-    return None
+    return local
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")

@@ -178,6 +178,6 @@ def test_model_embed_adds_vectors_to_an_index_ingested_without_a_model(tmp_path:
     assert "新计算向量 0 条" in again.output                                   # all from the cache
     # `stats` says the model is on, and that this one has no adapter or ranker of its own.
     st = CliRunner().invoke(main, ["--home", str(home), "stats"]).output
-    assert "混合检索：已开启" in st and "查询适配器 无" in st and "借用测试模型" in st
+    assert "混合检索：已开启" in st and "查询适配器 无" in st and "暂用关键词排序模型" in st
     monkeypatch.delenv(emb.ENV_MODEL)
     assert "混合检索：未开启" in CliRunner().invoke(main, ["--home", str(home), "stats"]).output

@@ -315,6 +315,29 @@ CASES = [
      "管道燃气经营企业因施工检修确需暂停供气的，应当提前四十八小时通知用户。"),
     ("penalty_creation", "培训机构违规办学情节严重的，由区教育和体育局处一万元罚款。",
      "对被吊销办学许可证的培训机构，其举办者依照有关法律、法规承担相应责任。"),
+    # Round 22 (瓯川县, 浙江; a county's drafts say 县, not 区): a licence for selling 食用农产品 (食品安全法
+    # 第三十五条 exempts it), a paper applied for and approved before the activity without 方可, a
+    # county bureau withholding property registration, a guardian fined for a minor, a market operator
+    # or residents' committee seizing goods, the organ deciding in the owners' place, N years' bar from
+    # opening or from having applications accepted, a fine set before a 构成犯罪 clause.
+    ("licensing_creation", "在农贸市场内销售蔬菜、水果等食用农产品的经营户，须先行取得食品经营许可证。",
+     "在市场内仅销售食用农产品的经营者，不需要取得食品经营许可。"),
+    ("licensing_creation", "燃放人应当提前三日向所在地公安派出所申请办理《燃放登记证》，经审核同意后，按照登记的时间燃放。",
+     "燃放人应当按照公告的时间、地点燃放烟花爆竹。"),
+    ("rights_restriction", "业主欠缴物业服务费的，县住房和城乡建设局可以函告不动产登记机构，在其欠费结清前暂缓办理该房屋的不动产转移登记。",
+     "对人民法院依法查封的房屋，不动产登记机构暂缓办理该房屋的不动产转移登记。"),
+    ("penalty_creation", "未成年人在禁止燃放区燃放烟花爆竹的，对其监护人处二百元罚款。",
+     "未成年人在禁止燃放区燃放烟花爆竹的，由公安机关责令其监护人加以管教。"),
+    ("power_expansion", "经营者使用不合格计量器具的，市场开办者可以先行暂扣其计量器具和相关商品。",
+     "经营者使用不合格计量器具的，市场开办者应当予以制止，并报告县市场监督管理局依法处理。"),
+    ("power_expansion", "物业服务企业发现有人在禁止燃放区燃放烟花爆竹的，有权予以制止，并可以当场收缴其烟花爆竹。",
+     "物业服务企业发现有人在禁止燃放区燃放烟花爆竹的，应当予以劝阻，并向公安派出所报告。"),
+    ("power_expansion", "业主大会连续两次未能就维修资金使用事项作出决定的，由所在街道办事处组织评估后直接作出使用决定。",
+     "业主大会未能作出决定的，街道办事处应当指导业主大会依法作出决定。"),
+    ("rights_restriction", "民宿经营者一年内受到两次以上行政处罚的，其经营者三年内不得在本县申请开办民宿。",
+     "民宿经营者应当在取得营业执照后三十日内向县文化和广电旅游体育局备案。"),
+    ("rights_restriction", "施工单位一年内两次以上擅自挖掘城市道路的，县住房和城乡建设局一年内不予受理其新的挖掘申请。",
+     "挖掘申请材料不齐全的，县住房和城乡建设局应当一次性告知需要补正的全部内容。"),
 ]
 
 
@@ -817,3 +840,53 @@ def test_round21_a_licence_named_elsewhere_in_the_cited_law_and_its_consequence(
     rep = review_clauses(lib, "经营者应当向区商务局申请经营资格核准，取得《经营服务资格证》后方可从事相关经营活动；"
                               "未取得资格证的，相关部门不予办理门头牌匾设置等事项。")
     assert "licensing_creation" in cats(rep) and "rights_restriction" not in cats(rep)
+
+
+# Round 22: a national regulation's range prevails over the province's; the conduct of an omission
+# after a circumstance; a fine set before a 构成犯罪 clause.
+GAS_NATIONAL = make_law("城镇燃气管理条例", {45: [
+    "违反本条例规定，未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处5万元以上50万元以下罚款；"
+    "有违法所得的，没收违法所得；构成犯罪的，依法追究刑事责任。"]}, level="行政法规")
+GAS_PROVINCE = make_law("浙江省燃气管理条例", {40: [
+    "未取得燃气经营许可证从事燃气经营活动的，由燃气管理部门责令停止违法行为，处一万元以上十万元以下罚款。"]},
+    level="地方性法规", region="浙江省")
+HOUSE = make_law("浙江省房屋使用安全管理条例", {39: [
+    "违反本条例第十五条第一款至第三款规定，房屋使用安全责任人未委托房屋安全鉴定机构进行房屋安全鉴定的，由县级以上人民政府"
+    "住房城乡建设主管部门责令限期委托房屋安全鉴定；逾期不委托的，处一千元以上一万元以下罚款，情节严重的，处一万元以上十万元以下罚款。"]},
+    level="地方性法规", region="浙江省")
+FUND = make_law("物业管理条例", {60: [
+    "违反本条例的规定，挪用专项维修资金的，由县级以上地方人民政府房地产行政主管部门追回挪用的专项维修资金，给予警告，没收违法"
+    "所得，可以并处挪用数额2倍以下的罚款；构成犯罪的，依法追究直接负责的主管人员和其他直接责任人员的刑事责任。"]},
+    level="行政法规")
+LIB22 = FakeLibrary([GAS_NATIONAL, GAS_PROVINCE, HOUSE, FUND])
+
+
+def review22(*articles: str, cites: str):
+    return review_clauses(LIB22, f"根据{cites}等法律法规，结合本县实际，制定本办法。", *articles, issuer="瓯川县人民政府")
+
+
+def test_round22_a_national_regulations_range_prevails_over_the_provinces() -> None:
+    clause = ("未取得燃气经营许可证从事燃气经营活动的，由县燃气管理部门责令停止违法行为，处五万元以上五十万元以下罚款；"
+              "有违法所得的，没收违法所得；构成犯罪的，依法追究刑事责任。")
+    rep = review22(clause, cites="《城镇燃气管理条例》《浙江省燃气管理条例》")
+    assert not cats(rep, 2) & {"penalty_creation", "penalty_range"}, "restates the national regulation"
+    rep = review22(clause.replace("五十万元", "八十万元"), cites="《城镇燃气管理条例》《浙江省燃气管理条例》")
+    assert "penalty_range" in cats(rep, 2)
+
+
+def test_round22_the_omission_after_a_circumstance_is_the_fined_conduct() -> None:
+    rep = review22("利用未依法取得建筑工程施工许可证的自建住宅从事民宿经营，未按照本办法第九条规定委托房屋安全鉴定的，由县住房和"
+                   "城乡建设局责令限期委托；逾期不委托的，处二万元以上二十万元以下罚款。", cites="《浙江省房屋使用安全管理条例》")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert f.basis[0].article == "第三十九条" and "penalty_creation" not in cats(rep, 2)
+
+
+def test_round22_a_fine_before_a_criminal_referral_is_still_judged() -> None:
+    # '构成犯罪' used to excuse the whole sentence; the fine (yuan where the cited regulation fines a
+    # multiple of the money) is a range change.
+    rep = review22("挪用维修资金的，由县住房和城乡建设局追回挪用的维修资金，给予警告，没收违法所得，并处五万元以上十万元以下罚款；"
+                   "构成犯罪的，依法追究直接负责的主管人员和其他直接责任人员的刑事责任。", cites="《物业管理条例》")
+    assert "penalty_range" in cats(rep, 2)
+    # A referral alone sets no penalty.
+    rep = review22("挪用维修资金，构成犯罪的，依法追究刑事责任。", cites="《物业管理条例》")
+    assert not cats(rep, 2) & {"penalty_creation", "penalty_range"}

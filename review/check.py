@@ -134,11 +134,22 @@ def _fmt(template: str, **kw: Any) -> str:
 def _citations_near(sent: Sentence, cites: list[ResolvedCitation]) -> list[ResolvedCitation]:
     """Citations that govern a sentence: in the same paragraph; else referrals elsewhere in the
     same article (依照前款…的规定 patterns spread over paragraphs)."""
-    same = [c for c in cites if sent.clause_start <= c.citation.start < sent.clause_end and c.citation.kind != "doc_number"]
+    cites = [c for c in cites if c.citation.kind != "doc_number"]
+    own = [c for c in cites if sent.start <= c.citation.start < sent.end]
+    if own:
+        return own
+    # Another sentence's citation governs this one only when this one points back to it ('按照上述
+    # 规定', '依照前款'): '…按照《河南省义务植树条例》…执行。…逾期仍未完成的，按照每人每年九十元的
+    # 标准缴纳义务植树绿化费' sets the fee on its own.
+    if not _POINTS_BACK.search(sent.text):
+        return []
+    same = [c for c in cites if sent.clause_start <= c.citation.start < sent.clause_end]
     if same:
         return same
-    return [c for c in cites if c.citation.draft_article == sent.article.number and c.citation.referral
-            and c.citation.kind != "doc_number"]
+    return [c for c in cites if c.citation.draft_article == sent.article.number and c.citation.referral]
+
+
+_POINTS_BACK = re.compile(r"前款|前项|前条|上述|前述|上款|该(法|法律|条例|规定|办法|细则|决定)")
 
 
 # How the names of laws, regulations and normative documents end (法, 条例, 办法, 意见, 通知 …).

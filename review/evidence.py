@@ -20,6 +20,7 @@ from legalkb.ingest.numerals import article_key, article_label, cn_to_int
 from legalkb.review.model import DraftDocument, Evidence, EvidenceHit
 from legalkb.review.resolve import in_force
 
+NATIONAL_LEVELS = ("宪法", "法律", "行政法规", "监察法规", "司法解释", "部门规章")
 # Levels that can be a superior basis of a district 行政规范性文件.
 SUPERIOR_LEVELS = ("宪法", "法律", "行政法规", "监察法规", "司法解释", "部门规章", "地方性法规", "地方政府规章")
 # Share of a clause's character bigrams that must occur in one superior provision for the clause to
@@ -130,6 +131,20 @@ class Retriever:
                 out.append(LawArticle(doc.title, article_label(a.number, a.sub), doc.status, a.text, referred))
             self._articles[key] = out
         return self._articles[key]
+
+    def fining_articles(self, title: str) -> list[LawArticle]:
+        """The articles of `title` in force that set a fine (what the superior-penalty check reads)."""
+        from legalkb.review.amounts import penalty_ranges
+
+        key = "\x00F" + title
+        if key not in self._articles:
+            self._articles[key] = [a for a in self.articles_in_force(title) if penalty_ranges(a.text)]
+        return self._articles[key]
+
+    def is_national(self, title: str) -> bool:
+        """True when the law in force named `title` is national (法律, 行政法规 …), not local."""
+        versions = self.library.versions(title) if self.library is not None and hasattr(self.library, "versions") else []
+        return bool(versions) and versions[-1].level in NATIONAL_LEVELS
 
     def citing(self, title: str, label: str) -> list[LawArticle]:
         """Articles of other laws in force that cite `title` `label` (第八十二条): an implementing

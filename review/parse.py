@@ -25,7 +25,7 @@ _ORGAN_END = ("人民政府", "办公室", "办公厅", "局", "委员会", "厅
               "科", "股", "室")
 # 一、 / 二、 top-level sections: the article structure of 通知/意见 style documents.
 _CN_SECTION = re.compile(r"^([一二三四五六七八九十]{1,3})、")
-_EFFECTIVE = re.compile(r"(?:自|从|于)([^。；，]{0,24}?)(?:起|开始)?(?:施行|执行|实施|生效)")
+_EFFECTIVE = re.compile(r"(?:自|从|于)([^。；，]{0,24}?)(?:起|开始)?(?:施行|执行|实施|生效|试行)")
 _ON_ISSUE = re.compile(r"(?:印发|公布|发布|签发|下发|发文)之日")
 _VALID_UNTIL = re.compile(r"有效期(?:限)?(?:自[^。；，]{0,20})?(?:至|到|截至|截止到?)\s*(?P<date>[^。；，）)]{6,16}?日)")
 _VALID_YEARS = re.compile(r"有效期(?:限)?(?:为)?\s*(?P<n>[0-9一二两三四五六七八九十]+)\s*年")

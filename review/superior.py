@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from legalkb.corpus.crosswalk import bigrams
-from legalkb.ingest.numerals import article_label
+from legalkb.ingest.numerals import article_label, cn_to_int
 from legalkb.review.amounts import Range, penalty_ranges
 from legalkb.review.model import FOUND, ResolvedCitation
 
@@ -349,14 +349,26 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # Not a continuation ('经劝阻拒不改正', '逾期不改正'): that clause names no conduct of its own.
     last = [tail] if len(clauses) > 1 and len(tail) >= 6 and tail not in variants \
         and not _CONTINUATION_CLAUSE.match(clauses[-1]) else []
-    for title in sorted(t for t in cited if any(p and t.startswith(p) for p in (province, city))):
-        for art in retriever.articles_in_force(title):
+    # The province's and city's regulations the draft cites, and the national laws it cites (城市道路
+    # 管理条例第四十二条 fines 第二十七条's conduct by reference: search on the conduct finds 第二十七条,
+    # which sets no fine).
+    readable = [t for t in cited if any(p and t.startswith(p) for p in (province, city))
+                or (hasattr(retriever, "is_national") and retriever.is_national(t))]
+    for title in sorted(readable):
+        # A national law is long and general: only the whole conduct is matched in it, and a fine of
+        # another kind counts only against its very wording (the looser matching is for the local
+        # regulation the draft implements).
+        national = not any(p and title.startswith(p) for p in (province, city))
+        for art in (retriever.fining_articles(title) if hasattr(retriever, "fining_articles")
+                    else retriever.articles_in_force(title)):
             # An alternative is tried only where the whole conduct already half matches: '携带电动自行车
             # 或者其蓄电池进入电梯轿厢' splits an object, not a conduct, and its '携带电动自行车' alone
             # would match any article on e-bikes.
             whole_share = max(_best_share(art.text, cb),
                               len(cb & content_bigrams(art.referred)) / len(cb) if art.referred else 0.0)
-            for vcb in (variants if whole_share >= ALTERNATIVE_MIN_WHOLE else variants[:1]) + last:
+            tried = variants[:1] if national else \
+                (variants if whole_share >= ALTERNATIVE_MIN_WHOLE else variants[:1]) + last
+            for vcb in tried:
                 # A certificate named in the circumstance (未依法取得施工许可证的自建住宅) is not what
                 # the last clause fines.
                 vcerts = certificates_of(clauses[-1]) if last and vcb is last[0] else certs
@@ -369,7 +381,8 @@ def find_superior_penalty(sentence: str, retriever: Any,
                     # described in the article it refers to. The negation is judged on what is fined:
                     # 控烟条例第十四条 names 非禁止吸烟场所 duties, its 第二十五条 fines 禁止吸烟场所 only.
                     fines, described = art.text, art.referred
-                verdict = _verdict(sentence, fines, actor, vcerts, other_kind=True)
+                verdict = _verdict(sentence, fines, actor, vcerts, other_kind=not national or (
+                    len(vcb) >= SAME_CONDUCT_MIN and _best_share(described, vcb) >= SAME_CONDUCT))
                 if verdict is not None:
                     share = _best_share(described, vcb)
                     if best is None or share > best[0]:
@@ -393,16 +406,23 @@ def find_superior_penalty(sentence: str, retriever: Any,
             if prefix and not h.title.startswith(prefix):
                 continue  # another city's regulation: not known to bind the draft's area
             if not penalty_ranges(h.text):
-                unfined = _liability_without_amount(h, cb, conduct, sentence, actor, certs, retriever)
+                # (Where the province's regulation fines the conduct, a law that does not is no
+                # evidence against it: 行政处罚法第十二条 lets a 地方性法规 add the fine.)
+                unfined = None if local is not None else \
+                    _liability_without_amount(h, cb, conduct, sentence, actor, certs, retriever)
                 if unfined is not None:
                     return unfined
                 continue
             fines = fines_for_conduct(h.text, cb, whole=whole, conduct=conduct)
             if fines is None or not _names_certificates(certs, fines):
                 continue
-            # The best-matching provision decides; None when it fines in another kind (元 vs 倍):
-            # no evidence either way, the creation finding stands.
-            verdict = _verdict(sentence, fines, actor, certs, other_kind=h.title in cited)
+            # The best-matching provision decides; None when it fines in another kind (元 vs 倍) and
+            # is not surely about the conduct: no evidence either way, the creation finding stands.
+            # Another kind of fine counts as a range change when the provision is surely about this
+            # conduct: the draft cites it, or copies its wording (制造、销售封建迷信殡葬用品 — 殡葬管理
+            # 条例第二十二条 fines 1 to 3 times the sales).
+            verdict = _verdict(sentence, fines, actor, certs, other_kind=h.title in cited or (
+                len(cb) >= SAME_CONDUCT_MIN and _best_share(fines, cb) >= SAME_CONDUCT))
             if local is not None:
                 return SuperiorPenalty(h.title, h.article, h.status, h.text, *verdict, "search") \
                     if verdict is not None and not verdict[0] else local
@@ -411,11 +431,14 @@ def find_superior_penalty(sentence: str, retriever: Any,
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+_ITEM_REF = re.compile(r"第([一二三四五六七八九十]+)项")
 # A liability clause: who orders / punishes ('由…主管部门责令退还…限期拆除').
 _LIABILITY = re.compile(r"由[^。；]{0,40}(责令|处罚|处以|给予|没收)")
 # Conduct share above which a liability clause is taken to be about the draft's very conduct even
 # though it sets no amount (its wording is what the draft copied).
 SAME_CONDUCT = 0.8
+# …of a conduct long enough to be specific ('未按时报送' alone matches many articles' items).
+SAME_CONDUCT_MIN = 8
 
 
 def _liability_without_amount(hit: Any, cb: set[str], conduct: str, sentence: str, actor: str,
@@ -505,6 +528,17 @@ def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
     if re.match(r"(有|违反)(前款|本条第一款|上款)", nxt) and penalty_ranges(nxt):
         return nxt
     if _ITEM.match(para):
-        rest = "\n".join(p for p in paras if not _ITEM.match(p))
+        others = [p for p in paras if not _ITEM.match(p)]
+        # '单位有前款第一项、第七项行为之一，处五万元以上五十万元以下的罚款；单位有前款第二项、…第四项…
+        # 行为之一，处十万元以上一百万元以下的罚款' (固废法第一百一十一条): the fine for this item only.
+        number = cn_to_int(_ITEM.match(para).group(0).strip(" （()）"))
+        listed = [seg for p in others for seg in re.split(r"[；;]", p) if _ITEM_REF.search(seg)]
+        mine = [seg for seg in listed if number in {cn_to_int(n) for n in _ITEM_REF.findall(seg)}]
+        if mine and penalty_ranges("；".join(mine)):
+            # A lead paragraph that fines every item (消防法第六十条: 单位…有下列行为之一的，…处五千元
+            # 以上五万元以下罚款：) still applies beside the item-specific sentence.
+            head = [lead] if lead and penalty_ranges(lead) else []
+            return "\n".join([*head, "；".join(mine)])
+        rest = "\n".join(others)
         return rest if penalty_ranges(rest) else None
     return None

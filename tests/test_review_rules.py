@@ -338,6 +338,19 @@ CASES = [
      "民宿经营者应当在取得营业执照后三十日内向县文化和广电旅游体育局备案。"),
     ("rights_restriction", "施工单位一年内两次以上擅自挖掘城市道路的，县住房和城乡建设局一年内不予受理其新的挖掘申请。",
      "挖掘申请材料不齐全的，县住房和城乡建设局应当一次性告知需要补正的全部内容。"),
+    # Round 23 (伊洛区, 河南): an organ's 意见书 gating the application, registration here as an entry
+    # condition, a record that feeds 失信联合惩戒, the registry withholding a transfer, a business's
+    # regulated deposit, papers held until the inquiry.
+    ("licensing_creation", "申请办理建筑垃圾处置核准的，还须先行取得工程所在地街道办事处出具的《渣土清运无异议意见书》，未取得意见书的不予受理。",
+     "申请办理建筑垃圾处置核准的，应当提交建筑垃圾处置方案和运输合同。"),
+    ("fair_competition", "从事建筑垃圾运输的企业应当具备下列条件：（一）依法取得道路货物运输经营许可；（二）原则上在本区办理工商注册登记。",
+     "从事建筑垃圾运输的企业应当具备下列条件：（一）依法取得道路货物运输经营许可；（二）运输车辆具备密闭装置。"),
+    ("rights_restriction", "用户违规停放车辆累计三次以上的，纳入个人不文明行为记录，并推送至信用信息共享平台，作为实施失信联合惩戒的依据。",
+     "用户违规停放车辆的，运营企业应当通过手机应用程序予以提醒。"),
+    ("rights_restriction", "转让古树名木所在不动产的，应当事先取得区城市管理局出具的确认书；未取得确认书的，不动产登记机构暂缓办理转移登记。",
+     "转让古树名木所在不动产的，原所有权人应当将古树名木养护责任告知受让人。"),
+    ("fee_creation", "运营企业应当按照每辆车每年二百元的标准向区城市管理局缴纳停放管理费。",
+     "运营企业收取押金、预付资金的，应当向用户明示退还方式和时限，及时退还。"),
 ]
 
 
@@ -613,16 +626,19 @@ def test_superior_fine_whose_conduct_is_in_the_article_it_refers_to() -> None:
     assert "penalty_creation" not in cats(rep, 2)
 
 
-def test_superior_fine_of_another_kind_does_not_excuse_a_created_fine() -> None:
-    # The matched provision fines in 倍 of turnover, the draft in 元: 'within range' cannot be said,
-    # so the uncited fine stays penalty_creation.
+def test_superior_fine_of_another_kind_is_a_range_change_only_when_surely_about_the_conduct() -> None:
+    # The provision fines in 倍 of the gain, the draft in 元. Found by a few shared words, that is no
+    # evidence either way: the uncited fine stays penalty_creation.
     ratio = make_law("某某管理条例", {30: "经营者未按时报送经营情况的，由主管部门责令改正，处违法所得一倍以上三倍以下罚款。"},
                      level="行政法规")
     lib = FakeLibrary([ratio])
-    rep = review_clauses(lib, "经营者未按时报送经营情况的，由区市场监督管理局责令改正，处一千元以上五千元以下罚款。",
-                         title="青川区测试办法", doc_number="青政发〔2026〕1号", issuer="青川区人民政府",
-                         tail="本办法自2026年4月1日起施行，有效期至2031年3月31日。")
-    assert "penalty_creation" in cats(rep)
+    kw = dict(title="青川区测试办法", doc_number="青政发〔2026〕1号", issuer="青川区人民政府",
+              tail="本办法自2026年4月1日起施行，有效期至2031年3月31日。")
+    rep = review_clauses(lib, "未按时报送的，由区市场监督管理局责令改正，处一千元以上五千元以下罚款。", **kw)
+    assert "penalty_creation" in cats(rep) and "penalty_range" not in cats(rep)
+    # The draft copies the provision's conduct: the same conduct, its fine changed from 倍 to 元.
+    rep = review_clauses(lib, "经营者未按时报送经营情况的，由区市场监督管理局责令改正，处一千元以上五千元以下罚款。", **kw)
+    assert "penalty_range" in cats(rep) and "penalty_creation" not in cats(rep)
 
 
 def test_fetching_back_seized_goods_and_holding_an_identity_card_are_not_new_penalties() -> None:
@@ -890,3 +906,62 @@ def test_round22_a_fine_before_a_criminal_referral_is_still_judged() -> None:
     # A referral alone sets no penalty.
     rep = review22("挪用维修资金，构成犯罪的，依法追究刑事责任。", cites="《物业管理条例》")
     assert not cats(rep, 2) & {"penalty_creation", "penalty_range"}
+
+
+
+# Round 23: 试行 as the commencement word; a fine for one item of a list article; a national law the
+# draft cites read article by article (a fine by reference to another article); a citation in
+# another sentence does not excuse this one.
+ROAD_REG = make_law("城市道路管理条例", {
+    27: ["城市道路范围内禁止下列行为：", "（一）擅自在桥梁或者路灯设施上设置广告牌或者其他挂浮物；", "（二）擅自占用城市道路。"],
+    42: "违反本条例第二十七条规定的，由市政工程行政主管部门责令限期改正，可以处以2万元以下的罚款。"}, level="行政法规")
+WASTE = make_law("中华人民共和国固体废物污染环境防治法", {111: [
+    "违反本法规定，有下列行为之一，由县级以上地方人民政府环境卫生主管部门责令改正，处以罚款，没收违法所得：",
+    "（一）随意倾倒、抛撒、堆放或者焚烧生活垃圾的；",
+    "（二）工程施工单位擅自倾倒、抛撒或者堆放工程施工过程中产生的建筑垃圾的；",
+    "单位有前款第一项行为的，处五万元以上五十万元以下的罚款；单位有前款第二项行为的，处十万元以上一百万元以下的罚款；"
+    "个人有前款第一项行为的，处一百元以上五百元以下的罚款。"]})
+TREES = make_law("河南省义务植树条例", {17: "未完成义务植树任务的，由县级以上人民政府绿化委员会责令限期完成任务。"},
+                 level="地方性法规", region="河南省")
+LIB23 = FakeLibrary([ROAD_REG, WASTE, TREES])
+
+
+def review23(*articles: str, cites: str, **kw: str):
+    return review_clauses(LIB23, f"根据{cites}等法律法规，结合本区实际，制定本办法。", *articles,
+                          issuer="伊洛区人民政府", **kw)
+
+
+def test_round23_a_trial_document_commences_with_试行() -> None:
+    rep = review23("内容。", cites="《城市道路管理条例》", title="伊洛区共享单车停放管理办法（试行）",
+                   tail="本办法自2026年4月1日起试行，有效期三年。")
+    assert "validity_period" in cats(rep, 0)
+    assert rep.draft.effective == dt.date(2026, 4, 1)
+
+
+def test_round23_the_fine_for_the_item_the_conduct_is() -> None:
+    rep = review23("工程施工单位擅自倾倒、抛撒或者堆放工程施工过程中产生的建筑垃圾的，由区城市管理局责令改正，处五万元以上"
+                   "五十万元以下的罚款。", cites="《中华人民共和国固体废物污染环境防治法》")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert "100,000元–1,000,000元" in f.message, "the unit's fine for item 二, not item 一's"
+
+
+def test_round23_a_cited_national_regulation_fines_by_reference() -> None:
+    rep = review23("擅自在桥梁或者路灯设施上设置广告牌或者其他挂浮物的，由区城市管理局责令限期改正，处二万元以上五万元以下罚款。",
+                   cites="《城市道路管理条例》")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert f.basis[0].article == "第四十二条" and "penalty_creation" not in cats(rep, 2)
+
+
+def test_round23_a_referral_in_another_sentence_does_not_excuse_a_fee() -> None:
+    rep = review23("义务植树的任务数量，按照《河南省义务植树条例》执行。单位未完成义务植树任务的，由区绿化委员会责令限期完成；"
+                   "逾期仍未完成的，按照每人每年九十元的标准缴纳义务植树绿化费。", cites="《城市道路管理条例》")
+    assert "fee_creation" in cats(rep, 2)
+    # A sentence pointing back to it ('上述规定') is governed by it.
+    rep = review23("单位未完成义务植树任务的，按照《河南省义务植树条例》第十七条的规定处理。对上述单位，按照每人每年九十元的"
+                   "标准缴纳义务植树绿化费。", cites="《城市道路管理条例》")
+    assert "fee_creation" in cats(rep, 2), "17 provides no fee: the citation does not excuse it"
+
+
+def test_round23_papers_held_until_the_inquiry_are_a_measure_not_a_penalty() -> None:
+    rep = review("执法检查中，对拒不配合调查的驾驶员，执法人员可以暂扣其机动车驾驶证和车辆行驶证，待其接受调查处理后予以返还。")
+    assert "compulsory_measure" in cats(rep) and "penalty_creation" not in cats(rep)

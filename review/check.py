@@ -341,6 +341,18 @@ def _is_safeguard(sent_text: str, m: re.Match[str]) -> bool:
 _CONTINUES = re.compile(r"^\s*(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续|经[^，]{0,6}(后|仍))")
 
 
+def _fining_units(text: str, triggers: list[re.Pattern[str]]) -> list[str]:
+    """The ；-parts of a sentence that trigger a rule, each joined with the parts that continue it
+    (情节严重的… / 逾期不改正的… / 有违法所得的…)."""
+    units: list[str] = []
+    for part in re.split(r"(?<=[；;])", text):
+        if units and (_CONTINUES.match(part) or len(content_bigrams(conduct_of(part))) < 5):
+            units[-1] += part
+        else:
+            units.append(part)
+    return [u for u in units if any(t.search(u) for t in triggers)]
+
+
 def _part_of(text: str, m: re.Match[str]) -> str:
     """The ；-separated part of a sentence that holds the match."""
     start = max(text.rfind("；", 0, m.start()), text.rfind(";", 0, m.start())) + 1
@@ -390,12 +402,11 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             # Every ；-part that triggers the rule must be a restatement, not only the first: '单位…的，
             # 处五千元以上五万元以下罚款（消防法第六十条）；个人…的，处五百元以上一千元以下罚款' repeats
             # the unit's fine and raises the individual's.
-            # A part without a conduct of its own ('逾期仍不改正的，处…罚款', '有违法所得的，没收违法所得')
-            # continues the one before and is judged with it.
-            parts = [part for t in rule.triggers for tm in t.finditer(sent.text)
-                     if not _CONTINUES.match(part := _part_of(sent.text, tm))
-                     and len(content_bigrams(conduct_of(part))) >= 5]
-            if restated(sent.text) or all(restated(p) for p in dict.fromkeys(parts or [sent.text])):
+            # A part without a conduct of its own ('情节严重的，处…罚款', '有违法所得的，没收违法所得')
+            # continues the one before and is judged with it — a tier is compared with the superior's
+            # tier (快递暂行条例第四十条: 1万元以下; 情节严重的，1万至5万元).
+            units = _fining_units(sent.text, rule.triggers)
+            if restated(sent.text) or all(restated(u) for u in units or [sent.text]):
                 continue
         hits.append((sent, _quote_span(sent, m), note))
     return hits

@@ -181,11 +181,34 @@ def _compare(draft: list[Range], sup: list[Range]) -> tuple[list[Range], list[Ra
 def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[list[Range], list[Range]] | None:
     """Draft fine ranges outside the superior ranges for the same party: a draft that fines 单位 and
     个人 separately is compared half by half (the 个人 range against the superior 个人 range)."""
-    for who, r in actor_ranges(sentence, actor):
+    mine = actor_ranges(sentence, actor)
+    for who, r in mine:
         got = _compare([r], _superior_ranges(superior, who))
         if got:
             return got
+    # The same tiers in the same order (一般 / 情节严重): each against its own. '处一万元以上三万元以下
+    # 罚款；情节严重的，处三万元以上五万元以下罚款' fits 快递暂行条例第四十条's 1万元以下 / 1万至5万元
+    # range by range only if the ordinary case is compared with the ordinary case.
+    if _SEVERITY.search(sentence) and _SEVERITY.search(superior):
+        for who in dict.fromkeys(w for w, _r in mine):
+            ds = [r for w, r in mine if w == who]
+            ss = [r for r in _superior_ranges(superior, who) if r.kind == ds[0].kind]
+            if len(ds) == len(ss) > 1 and all(d.kind == ds[0].kind for d in ds) \
+                    and _tiered(sentence, ds) and _tiered(superior, ss):
+                bad = [d for d, t in zip(ds, ss, strict=True) if not d.within(t)]
+                if bad:
+                    return bad, ss
     return None
+
+
+_SEVERITY = re.compile(r"情节(严重|较重|特别严重)|逾期不(改正|履行)|拒不改正")
+
+
+def _tiered(text: str, ranges: list[Range]) -> bool:
+    """True when each range after the first is the next tier of the one before (情节严重的，处…),
+    not another conduct's fine."""
+    gaps = [text[a.end:b.start] for a, b in zip(ranges, ranges[1:], strict=False)]
+    return all(_SEVERITY.search(g) and "\n" not in g and len(g) < 40 for g in gaps)
 
 
 def _verdict(sentence: str, fines: str | None, actor: str, certs: list[str], other_kind: bool = False

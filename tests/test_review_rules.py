@@ -351,6 +351,26 @@ CASES = [
      "转让古树名木所在不动产的，原所有权人应当将古树名木养护责任告知受让人。"),
     ("fee_creation", "运营企业应当按照每辆车每年二百元的标准向区城市管理局缴纳停放管理费。",
      "运营企业收取押金、预付资金的，应当向用户明示退还方式和时限，及时退还。"),
+    # Round 24 (浦汇区, 上海): a property company's approval as a step of the procedure, a transfer
+    # withheld, a trade's vehicles banned from the roads, children's schooling answering for a parent,
+    # an organ's assessment before opening, subsidies received before to be returned, an association's
+    # pick as the one operator.
+    ("power_expansion", "加装电梯实施方案在提交联合审查窗口之前，应当先行报经小区物业服务企业审核同意并加盖公章。",
+     "加装电梯实施方案应当在小区内公示，公示期不少于十日。"),
+    ("rights_restriction", "对阻挠加装电梯施工的业主，区房管局可以商请不动产登记机构，对其名下房屋暂缓办理转移登记。",
+     "对阻挠加装电梯施工的业主，街道办事处应当组织调解；调解不成的，当事人可以依法提起诉讼。"),
+    ("rights_restriction", "为保障重点区域通行秩序，快递服务车辆一律不得驶入本区主次干道及商业街区。",
+     "快递服务车辆应当遵守道路交通安全法律法规，按照规定停放。"),
+    ("rights_restriction", "赡养人拒不支付老年人入住费用的，由街道办事处通报区教育局，在其子女入学、转学等事项中予以审慎处理。",
+     "赡养人拒不履行赡养义务的，老年人可以要求其支付赡养费，也可以依法提起诉讼。"),
+    ("licensing_creation", "养老服务机构在首次收住老年人前，须先行通过区民政局组织的开业前服务能力综合评估；评估未通过的，不得收住老年人。",
+     "养老服务机构应当在收住老年人后十个工作日内向区民政局备案。"),
+    ("retroactivity", "本办法施行前已享受区级运营补贴，但等级评定未达到本办法规定等级的机构，应当退还自2025年1月1日起领取的运营补贴。",
+     "本办法施行前已经享受运营补贴的机构，继续按照原标准执行至补贴期满。"),
+    ("fair_competition", "综合服务站原则上由区快递行业协会推荐的统一运营主体建设运营。",
+     "综合服务站由建设单位按照规划配套建设，鼓励多家快递企业共同使用。"),
+    ("certificate_demand", "企业招用投递人员，应当要求其提供户籍所在地公安派出所出具的无违法犯罪记录证明。",
+     "企业招用投递人员，应当与其依法订立劳动合同。"),
 ]
 
 
@@ -965,3 +985,21 @@ def test_round23_a_referral_in_another_sentence_does_not_excuse_a_fee() -> None:
 def test_round23_papers_held_until_the_inquiry_are_a_measure_not_a_penalty() -> None:
     rep = review("执法检查中，对拒不配合调查的驾驶员，执法人员可以暂扣其机动车驾驶证和车辆行驶证，待其接受调查处理后予以返还。")
     assert "compulsory_measure" in cats(rep) and "penalty_creation" not in cats(rep)
+
+
+
+def test_round24_tiers_of_a_fine_are_compared_tier_by_tier() -> None:
+    express = make_law("快递暂行条例", {40: [
+        "经营快递业务的企业或者其分支机构有下列行为之一的，由邮政管理部门责令改正，可以处1万元以下的罚款；情节严重的，处1万元以上"
+        "5万元以下的罚款，并可以责令停业整顿：", "（一）开办快递末端网点未向所在地邮政管理部门备案；"]}, level="行政法规")
+    lib = FakeLibrary([express])
+    kw = dict(title="浦汇区测试办法", doc_number="浦汇府规〔2026〕1号", issuer="上海市浦汇区人民政府")
+    raised = review_clauses(lib, "根据《快递暂行条例》，制定本办法。",
+                            "快递末端网点未向所在地邮政管理部门备案的，由邮政管理部门责令改正，处一万元以上三万元以下罚款；"
+                            "情节严重的，处三万元以上五万元以下罚款。", **kw)
+    f = next(f for f in raised.findings if f.category == "penalty_range")
+    assert f.article == 2 and "10,000元" in f.message    # the ordinary case against 1万元以下
+    same = review_clauses(lib, "根据《快递暂行条例》，制定本办法。",
+                          "快递末端网点未向所在地邮政管理部门备案的，由邮政管理部门责令改正，可以处一万元以下罚款；"
+                          "情节严重的，处一万元以上五万元以下罚款。", **kw)
+    assert not cats(same, 2) & {"penalty_range", "penalty_creation"}

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from legalkb.corpus.crosswalk import bigrams, containment
 from legalkb.ingest.metadata import book_title
 from legalkb.ingest.numerals import article_label
 from legalkb.review.amounts import Range, penalty_ranges
@@ -393,11 +394,15 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             # The whole sentence, then the ；-part holding the trigger: a sentence may set a new fine
             # and then repeat a superior measure ('…处一百元以上二百元以下罚款；非机动车驾驶人拒绝接受
             # 罚款处罚的，可以扣留其非机动车' — 道交法第八十九条).
-            def restated(piece: str) -> bool:
+            def restated(piece: str, m: re.Match[str] = m) -> bool:
                 r = retriever.restates(without_own_references(piece))
                 return r is not None and _amounts_fit(piece, r.text) and (
                     not rule.params.get("restatement_names_subject")
-                    or bool(re.search(rule.params.get("superior_provides", "$^"), r.text)))
+                    or bool(re.search(rule.params.get("superior_provides", "$^"), r.text))) and (
+                    # A list that copies the superior's and adds one (居住证暂行条例第九条's materials +
+                    # 婚育情况证明) restates the list, not the addition: what triggered must be there too.
+                    not rule.params.get("restatement_keeps_match")
+                    or containment(bigrams(m.group(0)), r.text) >= 0.8)
 
             # Every ；-part that triggers the rule must be a restatement, not only the first: '单位…的，
             # 处五千元以上五万元以下罚款（消防法第六十条）；个人…的，处五百元以上一千元以下罚款' repeats

@@ -82,7 +82,7 @@ def without_own_references(text: str) -> str:
 _BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
 # A conduct that only continues the one before: 逾期不改正 / 拒不改正 / 逾期不委托 / 仍不停止.
 _CONTINUATION_CLAUSE = re.compile(r"^\s*(经[^，,]{0,10})?(逾期|拒不|仍不|仍未|情节|再次|多次|屡次)")
-_ONLY_CONTINUES = re.compile(r"^(逾期|拒不|仍不|仍未|逾期仍)[^，。；]{0,8}$")
+_ONLY_CONTINUES = re.compile(r"^((逾期|拒不|仍不|仍未|逾期仍)[^，。；]{0,8}|违反(上述|前述|前款|本条)?规定)$")
 _AGGRAVATE = re.compile(r"从重(处罚|处理|处以)|加重(处罚|处理)")
 
 
@@ -541,6 +541,14 @@ def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
         if share >= PARAGRAPH_CONDUCT_MATCH:
             return paras[i]
     if best < CONDUCT_MATCH or where < 0:
+        # A draft that joins several items' conducts in one sentence ('使用虚假证明材料骗领居住证，出租、
+        # 出借、转让居住证，或者非法扣押他人居住证' — 居住证暂行条例第十八条 (一) to (三)): the items
+        # together describe it, and their article's fine applies to each.
+        items = [p for p in paras if _ITEM.match(p)]
+        rest = "\n".join(p for p in paras if not _ITEM.match(p))
+        if len(items) > 1 and len(cb & content_bigrams("\n".join(items))) / len(cb) >= SAME_CONDUCT \
+                and penalty_ranges(rest):
+            return rest
         return None
     para = paras[where]
     if penalty_ranges(para):

@@ -371,6 +371,28 @@ CASES = [
      "综合服务站由建设单位按照规划配套建设，鼓励多家快递企业共同使用。"),
     ("certificate_demand", "企业招用投递人员，应当要求其提供户籍所在地公安派出所出具的无违法犯罪记录证明。",
      "企业招用投递人员，应当与其依法订立劳动合同。"),
+    # Round 25 (榕江县, 广东): a designated supplier 购置, a state company's 统一采购, a 镇 station
+    # seizing goods, an organ's consent gating the application, entry thresholds, N years' suspension
+    # of applications, subsidies 申领, 拒不服从 is no remedy clause, a fee beside 不另收费, association
+    # dues, the offence of 非法扣押.
+    ("fair_competition", "渔船救生消防设备原则上应当向县渔业安全互助协会确定的定点供应商购置。",
+     "渔船救生消防设备应当符合国家标准，由船东自主选择购买。"),
+    ("fair_competition", "全县限制使用农药一律由县供销合作社农资公司统一采购、统一配送。",
+     "限制使用农药实行定点经营，经营者应当依法取得农药经营许可。"),
+    ("power_expansion", "镇农产品质量安全监管站在日常巡查中发现疑似使用禁用农药的农产品的，可以视情当场予以扣押、封存。",
+     "镇农产品质量安全监管站在日常巡查中发现疑似使用禁用农药的农产品的，应当及时报告县农业农村局依法处理。"),
+    ("licensing_creation", "申请农药经营许可的，应当取得镇人民政府出具的同意经营意见后，县农业农村局方予受理。",
+     "申请农药经营许可的，应当向县农业农村局提交营业执照和经营场所证明。"),
+    ("rights_restriction", "本县新设立的上网服务场所营业面积不得低于三百平方米，计算机等终端设备不得少于一百台。",
+     "上网服务场所应当按照国家规定设置消防设施，保持疏散通道畅通。"),
+    ("rights_restriction", "一年内两次以上拒不服从回港避风指令的船东，两年内暂缓办理其渔船更新改造项目申报和船舶交易过户登记。",
+     "对拒不服从回港避风指令的船东，由县农业农村局依法处理。"),
+    ("rights_restriction", "对汛期拒不服从转移安排的人员，由镇人民政府记入失信行为记录，三年内取消其申领各类惠农补贴的资格。",
+     "当事人对取消补贴资格的决定不服的，可以依法申请行政复议或者提起行政诉讼。"),
+    ("fee_creation", "出租人应当按照每间每月十元的标准向所在镇出租屋服务管理中心缴纳出租屋管理服务费；承租人委托代办居住登记的，不另收费。",
+     "出租屋服务管理中心为承租人代办居住登记，不收取任何费用。"),
+    ("certificate_demand", "申领居住证，应当提交本人居民身份证、本人相片以及居住地住址、就业、就读等证明材料；已婚育龄妇女还应当提交婚育情况证明。",
+     "申领居住证，应当提交本人居民身份证、本人相片以及居住地住址、就业、就读等证明材料。"),
 ]
 
 
@@ -1003,3 +1025,33 @@ def test_round24_tiers_of_a_fine_are_compared_tier_by_tier() -> None:
                           "快递末端网点未向所在地邮政管理部门备案的，由邮政管理部门责令改正，可以处一万元以下罚款；"
                           "情节严重的，处一万元以上五万元以下罚款。", **kw)
     assert not cats(same, 2) & {"penalty_range", "penalty_creation"}
+
+
+
+def test_round25_a_fine_after_违反规定_takes_the_conduct_of_the_sentence_before() -> None:
+    fire = make_law("广东省实施《中华人民共和国消防法》办法", {49: [
+        "违反本办法规定，在公共门厅、疏散通道、安全出口、楼梯间停放电动自行车或者为电动自行车充电的，由消防救援机构责令改正；"
+        "拒不改正的，对单位处一千元以上五千元以下罚款，对个人处二百元以上一千元以下罚款。"]},
+        level="地方性法规", region="广东省")
+    lib = FakeLibrary([fire])
+    rep = review_clauses(lib, "根据《广东省实施〈中华人民共和国消防法〉办法》，制定本办法。",
+                         "禁止在出租屋的公共门厅、疏散通道、安全出口、楼梯间停放电动自行车或者为电动自行车充电。违反规定的，由消防"
+                         "救援机构责令立即改正；拒不改正的，对单位处一千元以上五千元以下罚款，对个人处五百元以上二千元以下罚款。",
+                         title="榕江县测试办法", doc_number="榕府规〔2026〕1号", issuer="榕江县人民政府")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert f.quote.startswith("五百元以上二千元以下") and "penalty_creation" not in cats(rep, 2)
+
+
+def test_round25_one_sentence_joining_several_items_restates_their_fine() -> None:
+    permit = make_law("居住证暂行条例", {18: [
+        "有下列行为之一的，由公安机关给予警告、责令改正，处200元以下罚款，有违法所得的，没收违法所得：",
+        "(一)使用虚假证明材料骗领居住证；", "(二)出租、出借、转让居住证；", "(三)非法扣押他人居住证。"]},
+        level="行政法规")
+    lib = FakeLibrary([permit])
+    clause = ("使用虚假证明材料骗领居住证，出租、出借、转让居住证，或者非法扣押他人居住证的，由公安机关给予警告、责令改正，"
+              "处二百元以下罚款，有违法所得的，没收违法所得。")
+    rep = review_clauses(lib, clause, title="榕江县测试办法", doc_number="榕府规〔2026〕1号", issuer="榕江县人民政府")
+    assert not cats(rep) & {"penalty_creation", "penalty_range", "compulsory_measure"}
+    raised = review_clauses(lib, clause.replace("处二百元以下罚款", "处五百元以上一千元以下罚款"),
+                            title="榕江县测试办法", doc_number="榕府规〔2026〕1号", issuer="榕江县人民政府")
+    assert "penalty_range" in cats(raised)

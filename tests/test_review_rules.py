@@ -417,6 +417,19 @@ CASES = [
      "物业服务企业发现公租房闲置、转借或者出租的，应当及时报告区住房保障中心依法处理。"),
     ("compulsory_measure", "承租人拖欠租金经催缴仍不缴纳的，区住房保障中心可以暂停其户内供水、供电。",
      "燃气经营者发现燃气设施存在安全隐患的，应当及时告知用户并协助整改。"),
+    # Round 27 (永宁区, 北京): a utility cut at a site (施工 is the place, not the utility's works), a
+    # service refused until a debt is paid, business hours shorter than the law's, distances kept
+    # between competitors, 报…审核同意后方可.
+    ("compulsory_measure", "对擅自夜间施工的工地，区住房和城乡建设委员会可以通知供电、供水单位对施工现场临时停止供电、供水。",
+     "供水单位因管网施工确需停止供水的，应当提前二十四小时通知用户。"),
+    ("rights_restriction", "对存在道路停车欠费记录的车辆，在欠费补缴前一律不予办理居住停车认证。",
+     "道路停车欠费的，由停车管理单位依法催缴。"),
+    ("rights_restriction", "剧本娱乐经营场所每日营业时间原则上不得晚于二十三时。",
+     "剧本娱乐经营场所应当在显著位置公示营业时间。"),
+    ("fair_competition", "新开办药品零售企业与已有药品零售企业之间的步行距离原则上不得少于三百五十米。",
+     "药品零售企业应当按照规定配备执业药师。"),
+    ("licensing_creation", "药品零售企业开展药品网络销售的，应当报区市场监督管理局审核同意后方可开展。",
+     "药品零售企业开展药品网络销售的，应当依法向区市场监督管理局报告。"),
 ]
 
 

@@ -430,6 +430,16 @@ CASES = [
      "药品零售企业应当按照规定配备执业药师。"),
     ("licensing_creation", "药品零售企业开展药品网络销售的，应当报区市场监督管理局审核同意后方可开展。",
      "药品零售企业开展药品网络销售的，应当依法向区市场监督管理局报告。"),
+    # Round 28 (沂阳县, 山东): compensation refused for want of a paper, an organ's 确认函 before the
+    # activity, a supplier's suspension under the contract (lawful), a definition that mentions fees.
+    ("rights_restriction", "对未办理设施农用地备案或者未取得环评手续的养殖场户原则上不予补偿。",
+     "对依法关闭或者搬迁的养殖场户，由县人民政府依法予以补偿。"),
+    ("licensing_creation", "新建加油站的，须先行取得县商务局出具的规划布点确认函。",
+     "新建加油站的，应当依法取得成品油零售经营批准证书。"),
+    ("compulsory_measure", "用水户拒不整改的，县水利局可以通知供水单位停止对其供水。",
+     "用水户逾期未缴纳水费，经书面催告后在合理期限内仍不缴纳的，供水单位可以按照供用水合同约定中止供水。"),
+    ("fee_creation", "托管机构应当按照每名学生每学期二百元的标准向县教育和体育局缴纳管理费。",
+     "本办法所称托管机构，是指为中小学生提供午间就餐、午休、课后看护等服务并收取费用的机构。"),
 ]
 
 

@@ -81,6 +81,7 @@ def without_own_references(text: str) -> str:
 
 _BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
 # A conduct that only continues the one before: 逾期不改正 / 拒不改正 / 逾期不委托 / 仍不停止.
+_ACT_START = re.compile(r"未(取得|办理|按照|按|经|依法)|擅自|违规|不按|超出|超过")
 _CONTINUATION_CLAUSE = re.compile(r"^\s*(经[^，,]{0,10})?(逾期|拒不|仍不|仍未|情节|再次|多次|屡次)")
 _ONLY_CONTINUES = re.compile(r"^((逾期|拒不|仍不|仍未|逾期仍)[^，。；]{0,8}|违反(上述|前述|前款|本条)?规定)$")
 _AGGRAVATE = re.compile(r"从重(处罚|处理|处以)|加重(处罚|处理)")
@@ -372,6 +373,12 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # Not a continuation ('经劝阻拒不改正', '逾期不改正'): that clause names no conduct of its own.
     last = [tail] if len(clauses) > 1 and len(tail) >= 6 and tail not in variants \
         and not _CONTINUATION_CLAUSE.match(clauses[-1]) else []
+    # The conduct without its long subject ('提供餐饮服务的托管机构未取得小餐饮登记证从事食品经营' —
+    # the regulation says '食品小作坊、小餐饮未取得登记证从事食品生产经营'): from the act on.
+    act = _ACT_START.search(conduct)
+    core = content_bigrams(conduct[act.start():]) if act and act.start() >= 6 and len(clauses) == 1 else set()
+    if len(core) >= 6 and core not in variants and core not in last:
+        last.append(core)
     # The province's and city's regulations the draft cites, and the national laws it cites (城市道路
     # 管理条例第四十二条 fines 第二十七条's conduct by reference: search on the conduct finds 第二十七条,
     # which sets no fine).
@@ -394,7 +401,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
             for vcb in tried:
                 # A certificate named in the circumstance (未依法取得施工许可证的自建住宅) is not what
                 # the last clause fines.
-                vcerts = certificates_of(clauses[-1]) if last and vcb is last[0] else certs
+                vcerts = certificates_of(clauses[-1]) if last and vcb is last[0] and len(clauses) > 1 else certs
                 fines = fines_for_conduct(art.text, vcb, whole=whole, conduct=conduct)
                 described = art.text
                 if fines is None and art.referred and penalty_ranges(art.text) and \

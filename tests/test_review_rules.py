@@ -1102,3 +1102,19 @@ def test_round25_one_sentence_joining_several_items_restates_their_fine() -> Non
     raised = review_clauses(lib, clause.replace("处二百元以下罚款", "处五百元以上一千元以下罚款"),
                             title="榕江县测试办法", doc_number="榕府规〔2026〕1号", issuer="榕江县人民政府")
     assert "penalty_range" in cats(raised)
+
+
+def test_round28_the_act_is_matched_without_its_long_subject() -> None:
+    # '提供餐饮服务的托管机构未取得小餐饮登记证从事食品经营' — the regulation says '食品小作坊、小餐饮未取得
+    # 登记证从事食品生产经营': matched from the act on, in the regulation the draft cites.
+    reg = make_law("山东省食品小作坊小餐饮和食品摊点管理条例", {41: [
+        "违反本条例规定，食品小作坊、小餐饮未取得登记证从事食品生产经营的，由县（市、区）人民政府食品药品监督管理部门责令限期"
+        "改正；逾期不改正的，没收违法所得和违法生产经营的食品、食品添加剂，并处二千元以上二万元以下罚款。"]},
+        level="地方性法规", region="山东省")
+    lib = FakeLibrary([reg])
+    rep = review_clauses(lib, "根据《山东省食品小作坊小餐饮和食品摊点管理条例》，制定本办法。",
+                         "提供餐饮服务的托管机构未取得小餐饮登记证从事食品经营的，由县市场监督管理局责令限期改正；逾期不改正的，"
+                         "没收违法所得和违法经营的食品，并处五千元以上五万元以下罚款。",
+                         title="沂阳县测试办法", doc_number="沂政办发〔2026〕1号", issuer="沂阳县人民政府")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert f.basis[0].article == "第四十一条" and "penalty_creation" not in cats(rep, 2)

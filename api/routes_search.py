@@ -29,6 +29,7 @@ from legalkb.api.models import (
     errors,
 )
 from legalkb.api.store import User
+from legalkb.ingest.metadata import book_title
 from legalkb.ingest.model import LEVELS, STATUSES, Article, Division, LegalDocument
 from legalkb.ingest.numerals import CN_NUM_CHARS, cn_to_int
 from legalkb.search.backend import BackendError
@@ -225,6 +226,14 @@ def get_document(
     return document_out(doc, lib.versions(doc.law_key), with_articles=articles)
 
 
+def _law_key(lib: Any, law: str) -> str:
+    """The law's key in the corpus, or a 404 naming the law as asked."""
+    key = lib.resolve_law(law)
+    if key is None:
+        raise ApiError(404, "law_not_found", f"语料中没有{book_title(law)}")
+    return key
+
+
 @router.get("/api/articles/{law}/{article}", response_model=ArticleLookupOut, tags=["检索 search"],
             summary="条文引用查询 / citation lookup", responses=errors(400, 401, 403, 404, 503))
 def get_article(
@@ -241,9 +250,7 @@ def get_article(
     lib = library(request)
     number, sub = parse_article(article)
     day = parse_date(as_of)
-    key = lib.resolve_law(law)
-    if key is None:
-        raise ApiError(404, "law_not_found", f"语料中没有《{law.strip('《》')}》")
+    key = _law_key(lib, law)
     rec = lib.version_at(key, day)
     if rec is None:
         raise ApiError(404, "no_version_in_force", f"《{key}》在 {as_of} 没有有效版本")
@@ -278,9 +285,7 @@ def cited_by(
     lib = library(request)
     number, sub = parse_article(article)
     day = parse_date(as_of) or dt.date.today()
-    key = lib.resolve_law(law)
-    if key is None:
-        raise ApiError(404, "law_not_found", f"语料中没有《{law.strip('《》')}》")
+    key = _law_key(lib, law)
     found = lib.cited_by(key, day).get(article_key(number, sub), [])
     return CitedByOut(law_key=key, article=article_label(number, sub), as_of=day.isoformat(), total=len(found),
                       articles=[CitingArticleOut(id=a.id, doc_id=a.doc_id, title=a.title, article=a.article,

@@ -339,6 +339,10 @@ def _is_safeguard(sent_text: str, m: re.Match[str]) -> bool:
 
 
 # A ；-part that only continues the one before (逾期不改正的 / 拒不改正的 / 情节严重的 …).
+
+
+# A ；-part that continues the one before ('逾期不改正的，处…', '情节严重的，…'). Narrower than
+# superior.CONTINUES for a clause: '经责令改正拒不改正的，强制执行…' is a measure of its own here.
 _CONTINUES = re.compile(r"^\s*(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续|经[^，]{0,6}(后|仍))")
 
 
@@ -352,13 +356,6 @@ def _fining_units(text: str, triggers: list[re.Pattern[str]]) -> list[str]:
         else:
             units.append(part)
     return [u for u in units if any(t.search(u) for t in triggers)]
-
-
-def _part_of(text: str, m: re.Match[str]) -> str:
-    """The ；-separated part of a sentence that holds the match."""
-    start = max(text.rfind("；", 0, m.start()), text.rfind(";", 0, m.start())) + 1
-    ends = [i for i in (text.find("；", m.end()), text.find(";", m.end())) if i != -1]
-    return text[start:min(ends) if ends else len(text)]
 
 
 def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitation],

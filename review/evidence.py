@@ -62,6 +62,7 @@ class Retriever:
         self.top_k = top_k
         self.region = region
         self._cache: dict[str, list[EvidenceHit]] = {}
+        self._national: dict[str, bool] = {}
         self._articles: dict[str, list[LawArticle]] = {}
 
     def hits(self, clause: str) -> list[EvidenceHit]:
@@ -142,9 +143,12 @@ class Retriever:
         return self._articles[key]
 
     def is_national(self, title: str) -> bool:
-        """True when the law in force named `title` is national (法律, 行政法规 …), not local."""
-        versions = self.library.versions(title) if self.library is not None and hasattr(self.library, "versions") else []
-        return bool(versions) and versions[-1].level in NATIONAL_LEVELS
+        """True when the law named `title` is national (法律, 行政法规 …), not local. Cached: asked
+        for every cited law of every penalty sentence."""
+        if title not in self._national:
+            versions = self.library.versions(title) if self.library is not None and hasattr(self.library, "versions") else []
+            self._national[title] = bool(versions) and versions[-1].level in NATIONAL_LEVELS
+        return self._national[title]
 
     def citing(self, title: str, label: str) -> list[LawArticle]:
         """Articles of other laws in force that cite `title` `label` (第八十二条): an implementing

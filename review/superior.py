@@ -82,7 +82,11 @@ def without_own_references(text: str) -> str:
 _BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
 # A conduct that only continues the one before: 逾期不改正 / 拒不改正 / 逾期不委托 / 仍不停止.
 _ACT_START = re.compile(r"未(取得|办理|按照|按|经|依法)|擅自|违规|不按|超出|超过")
-_CONTINUATION_CLAUSE = re.compile(r"^\s*(经[^，,]{0,10})?(逾期|拒不|仍不|仍未|情节|再次|多次|屡次)")
+# A clause or ；-part that only continues the one before ('逾期不改正的' / '情节严重的' / '经劝阻拒不
+# 改正'): it names no conduct of its own.
+CONTINUES = re.compile(r"^\s*(经[^，,]{0,10}(后|仍)|(经[^，,]{0,10})?(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续))")
+# The draft's own article as the rule followed (未按照本办法第九条规定委托…).
+_OWN_RULE = re.compile(r"按照本(办法|规定|细则|条例)第[^，。；]{1,12}条(第[^，。；]{1,6}款)?(的)?规定")
 _ONLY_CONTINUES = re.compile(r"^((逾期|拒不|仍不|仍未|逾期仍)[^，。；]{0,8}|违反(上述|前述|前款|本条)?规定)$")
 _AGGRAVATE = re.compile(r"从重(处罚|处理|处以)|加重(处罚|处理)")
 
@@ -115,6 +119,32 @@ def conduct_of(sentence: str) -> str:
     c = t[: m.start()] if m else t
     c = _VIOLATE.sub("", _LEAD.sub("", c.strip()))
     return c.strip("，,；; ")
+
+
+def _conduct_variants(conduct: str, cb: set[str]) -> tuple[list[set[str]], list[tuple[set[str], str | None]]]:
+    """Other ways to match a conduct in a regulation the draft cites, after the whole `cb`:
+    (the two sides of its 或者 — tried only where the whole conduct half matches: '携带电动自行车或者
+    其蓄电池进入电梯轿厢' splits an object, not a conduct; the parts always tried, each with the text
+    its certificates come from, None for the sentence's).
+    Parts: the last clause after a circumstance ('利用未依法取得…的自建住宅从事民宿经营，未按照本办法
+    第九条规定委托房屋安全鉴定' — the omission; the circumstance's 施工许可证 is not what it fines), and
+    the act without its long subject ('提供餐饮服务的托管机构未取得小餐饮登记证从事食品经营' vs
+    '食品小作坊、小餐饮未取得登记证从事食品生产经营')."""
+    sides = [v for v in map(content_bigrams, alternatives(conduct)) if len(v) >= 5 and v != cb]
+    seen = [cb, *sides]
+    parts: list[tuple[set[str], str | None]] = []
+    clauses = [c for c in re.split(r"[，,]", conduct) if c.strip()]
+    if len(clauses) > 1 and not CONTINUES.match(clauses[-1]):   # '经劝阻拒不改正' names no conduct
+        tail = content_bigrams(_OWN_RULE.sub("", clauses[-1]))
+        if len(tail) >= 6 and tail not in seen:
+            parts.append((tail, clauses[-1]))
+            seen.append(tail)
+    act = _ACT_START.search(conduct)
+    if act and act.start() >= 6 and len(clauses) == 1:
+        core = content_bigrams(conduct[act.start():])
+        if len(core) >= 6 and core not in seen:
+            parts.append((core, None))
+    return sides, parts
 
 
 def alternatives(conduct: str) -> list[str]:
@@ -362,46 +392,26 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # The article describing the conduct best decides, not the first that passes the threshold
     # (未按要求提供相关资料 vs 未按要求公告相关信息 share most of their words).
     best: tuple[float, Any, tuple[list[Range], list[Range]]] | None = None
-    # A conduct of two alternatives ('改装动力装置或者拆除限速装置后上道路行驶') may be fined by the
-    # cited regulation for one of them only: each alternative is looked up too (after the whole).
-    variants = [cb, *(v for v in map(content_bigrams, alternatives(conduct)) if len(v) >= 5 and v != cb)]
-    # The conduct's last clause after a circumstance ('利用未依法取得…的自建住宅从事民宿经营，未按照本办法
-    # 第九条规定委托房屋安全鉴定'): the omission itself, matched on its own in a regulation the draft
-    # cites (浙江省房屋使用安全管理条例第三十九条 未委托房屋安全鉴定).
-    clauses = [c for c in re.split(r"[，,]", conduct) if c.strip()]
-    tail = content_bigrams(re.sub(r"按照本(办法|规定|细则|条例)第[^，。；]{1,12}条(第[^，。；]{1,6}款)?(的)?规定", "", clauses[-1]))
-    # Not a continuation ('经劝阻拒不改正', '逾期不改正'): that clause names no conduct of its own.
-    last = [tail] if len(clauses) > 1 and len(tail) >= 6 and tail not in variants \
-        and not _CONTINUATION_CLAUSE.match(clauses[-1]) else []
-    # The conduct without its long subject ('提供餐饮服务的托管机构未取得小餐饮登记证从事食品经营' —
-    # the regulation says '食品小作坊、小餐饮未取得登记证从事食品生产经营'): from the act on.
-    act = _ACT_START.search(conduct)
-    core = content_bigrams(conduct[act.start():]) if act and act.start() >= 6 and len(clauses) == 1 else set()
-    if len(core) >= 6 and core not in variants and core not in last:
-        last.append(core)
+    sides, parts = _conduct_variants(conduct, cb)
     # The province's and city's regulations the draft cites, and the national laws it cites (城市道路
     # 管理条例第四十二条 fines 第二十七条's conduct by reference: search on the conduct finds 第二十七条,
     # which sets no fine).
-    readable = [t for t in cited if any(p and t.startswith(p) for p in (province, city))
-                or (hasattr(retriever, "is_national") and retriever.is_national(t))]
+    readable = [t for t in cited if any(p and t.startswith(p) for p in (province, city)) or retriever.is_national(t)]
     for title in sorted(readable):
         # A national law is long and general: only the whole conduct is matched in it, and a fine of
         # another kind counts only against its very wording (the looser matching is for the local
         # regulation the draft implements).
         national = not any(p and title.startswith(p) for p in (province, city))
-        for art in (retriever.fining_articles(title) if hasattr(retriever, "fining_articles")
-                    else retriever.articles_in_force(title)):
-            # An alternative is tried only where the whole conduct already half matches: '携带电动自行车
-            # 或者其蓄电池进入电梯轿厢' splits an object, not a conduct, and its '携带电动自行车' alone
-            # would match any article on e-bikes.
-            whole_share = max(_best_share(art.text, cb),
-                              len(cb & content_bigrams(art.referred)) / len(cb) if art.referred else 0.0)
-            tried = variants[:1] if national else \
-                (variants if whole_share >= ALTERNATIVE_MIN_WHOLE else variants[:1]) + last
-            for vcb in tried:
-                # A certificate named in the circumstance (未依法取得施工许可证的自建住宅) is not what
-                # the last clause fines.
-                vcerts = certificates_of(clauses[-1]) if last and vcb is last[0] and len(clauses) > 1 else certs
+        for art in retriever.fining_articles(title):
+            tried: list[tuple[set[str], str | None]] = [(cb, None)]
+            if not national:
+                whole_share = max(_best_share(art.text, cb),
+                                  len(cb & content_bigrams(art.referred)) / len(cb) if art.referred else 0.0)
+                if whole_share >= ALTERNATIVE_MIN_WHOLE:
+                    tried += [(v, None) for v in sides]
+                tried += parts
+            for vcb, certs_text in tried:
+                vcerts = certificates_of(certs_text) if certs_text is not None else certs
                 fines = fines_for_conduct(art.text, vcb, whole=whole, conduct=conduct)
                 described = art.text
                 if fines is None and art.referred and penalty_ranges(art.text) and \
@@ -486,7 +496,7 @@ def _liability_without_amount(hit: Any, cb: set[str], conduct: str, sentence: st
         if re.search(r"罚款|处罚|没收", hit.text):
             return None   # another paragraph of the article punishes: not clearly unfined
         return SuperiorPenalty(hit.title, hit.article, hit.status, hit.text, penalty_ranges(sentence), [], "search")
-    for art in retriever.citing(hit.title, hit.article) if hasattr(retriever, "citing") else ():
+    for art in retriever.citing(hit.title, hit.article):
         if penalty_ranges(art.text) and "罚款" in art.text:
             verdict = _verdict(sentence, art.text, actor, certs)
             if verdict is not None:

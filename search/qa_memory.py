@@ -42,6 +42,28 @@ def _grams(text: str) -> list[str]:
     return [t[i:i + 2] for i in range(len(t) - 1)] or ([t] if t else [])
 
 
+def _embed(texts: list[str], encoder: Any, cache: Any, known: dict[str, np.ndarray]) -> np.ndarray:
+    """Vectors for `texts`: those `known` (handed over by the memory this one replaces), then those
+    in the vector cache, then the encoder for the rest (written to the cache)."""
+    from legalkb.search.embeddings import text_hash
+
+    got = {t: known[t] for t in texts if t in known}
+    rest = [i for i, t in enumerate(texts) if t not in got]
+    if rest and cache is not None:
+        hashes = {i: text_hash("qa:" + texts[i]) for i in rest}
+        hit = cache.get(encoder.name, list(hashes.values()))
+        got.update({texts[i]: hit[h] for i, h in hashes.items() if h in hit})
+        rest = [i for i in rest if texts[i] not in got]
+    if rest:
+        vecs = encoder.encode([texts[i] for i in rest])
+        if cache is not None:
+            cache.put(encoder.name, [(text_hash("qa:" + texts[i]), vecs[j]) for j, i in enumerate(rest)])
+        got.update((texts[i], vecs[j]) for j, i in enumerate(rest))
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.asarray(np.vstack([got[t] for t in texts]), dtype=np.float32)
+
+
 class QAMemory:
     def __init__(self, entries: Sequence[Answered], reuse: QAMemory | None = None) -> None:
         """`reuse`: the memory this one replaces — the questions it has embedded are not embedded
@@ -93,32 +115,13 @@ class QAMemory:
     def vectors(self, encoder: Any, cache: Any = None) -> np.ndarray:
         """The memory questions embedded by `encoder` (once per process; through the vector cache
         when one is given — the first embedding of 1,234 questions takes ~16 s on one core)."""
-        from legalkb.search.embeddings import query_text, text_hash
+        from legalkb.search.embeddings import query_text
 
         if encoder.name not in self._vectors:
             # Embedded as questions (with the model's query prefix, as the incoming question is):
             # bge-style models compare two questions best when both carry it.
             texts = [query_text(e.question) for e in self.entries]
-            known = self._handed.pop(encoder.name, {})
-            if known:
-                missing = [i for i, t in enumerate(texts) if t not in known]
-                fresh = dict(zip((texts[i] for i in missing),
-                                 QAMemory([self.entries[i] for i in missing]).vectors(encoder, cache)
-                                 if missing else [], strict=True))
-                mat = np.vstack([known.get(t, fresh.get(t)) for t in texts]) if texts else np.zeros((0, encoder.dim))
-            elif cache is not None:
-                hashes = [text_hash("qa:" + t) for t in texts]
-                got = cache.get(encoder.name, hashes)
-                missing = [i for i, h in enumerate(hashes) if h not in got]
-                if missing:
-                    vecs = encoder.encode([texts[i] for i in missing])
-                    new = [(hashes[i], vecs[j]) for j, i in enumerate(missing)]
-                    cache.put(encoder.name, new)
-                    got.update(new)
-                mat = np.vstack([got[h] for h in hashes]) if hashes else np.zeros((0, encoder.dim))
-            else:
-                mat = encoder.encode(texts)
-            self._vectors[encoder.name] = np.asarray(mat, dtype=np.float32)
+            self._vectors[encoder.name] = _embed(texts, encoder, cache, self._handed.pop(encoder.name, {}))
         return self._vectors[encoder.name]
 
     def handover(self) -> dict[str, dict[str, np.ndarray]]:

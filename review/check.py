@@ -346,6 +346,20 @@ def _is_safeguard(sent_text: str, m: re.Match[str]) -> bool:
 _CONTINUES = re.compile(r"^\s*(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续|经[^，]{0,6}(后|仍))")
 
 
+def _restated_paragraph(piece: str, superior: str) -> str:
+    """The 款 of a superior article a piece restates (most of its bigrams): 人力资源市场暂行条例第十八条
+    gives a licence in its first 款 and only a 备案 in the second, the one a draft copies when it
+    turns the 备案 into an approval."""
+    paras = [p for p in superior.split("\n") if p.strip()] or [superior]
+    cb = bigrams(piece)
+    return max(paras, key=lambda p: containment(cb, p))
+
+
+def _weaker(paragraph: str, weaker: str, provides: str) -> bool:
+    """The restated 款 provides only the weaker step (a 备案) and none of what the rule is about."""
+    return bool(re.search(weaker, paragraph)) and not re.search(provides, paragraph)
+
+
 def _fining_units(text: str, triggers: list[re.Pattern[str]]) -> list[str]:
     """The ；-parts of a sentence that trigger a rule, each joined with the parts that continue it
     (情节严重的… / 逾期不改正的… / 有违法所得的…)."""
@@ -396,6 +410,9 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
                 return r is not None and _amounts_fit(piece, r.text) and (
                     not rule.params.get("restatement_names_subject")
                     or bool(re.search(rule.params.get("superior_provides", "$^"), r.text))) and (
+                    not rule.params.get("restatement_weaker")
+                    or not _weaker(_restated_paragraph(piece, r.text), rule.params["restatement_weaker"],
+                                   rule.params.get("superior_provides", "$^"))) and (
                     # A list that copies the superior's and adds one (居住证暂行条例第九条's materials +
                     # 婚育情况证明) restates the list, not the addition: what triggered must be there too.
                     not rule.params.get("restatement_keeps_match")
@@ -593,3 +610,9 @@ def _dedupe(findings: list[Finding], text: str) -> list[Finding]:
             prev.end = max(prev.end, f.end)
             prev.quote = text[prev.start:prev.end]
     return sorted(out.values(), key=lambda f: (f.article, f.start))
+
+
+def _other_sentence(text: str, a: Finding, b: Finding) -> bool:
+    """Whether b lies wholly in a sentence a does not touch (a 。 between them)."""
+    lo, hi = (a, b) if a.start <= b.start else (b, a)
+    return lo.end <= hi.start and "。" in text[lo.end:hi.start]

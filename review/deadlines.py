@@ -24,10 +24,11 @@ DEADLINE_LEVELS = ("法律", "行政法规", "部门规章")
 # ('申请行政复议' is a 复议 limit, not any 申请), each with the name limits are compared under.
 _ACTIONS = (("质疑", "质疑"), ("投诉", "投诉"), ("异议", "异议"), ("申诉", "申诉"), ("复议", "复议"),
             ("诉讼", "诉讼"), ("起诉", "诉讼"), ("陈述", "陈述申辩"), ("申辩", "陈述申辩"), ("听证", "听证"),
-            ("举报", "举报"), ("复核", "复核"), ("申请", "申请"))
+            ("举报", "举报"), ("复核", "复核"), ("申报", "申报"), ("申请", "申请"))
 # The administration's own acts: a limit on these binds the administration, not the public.
 _AGENCY = re.compile(r"作出|办结|答复|审查|审核|核实|受理|处理|决定|公示|告知|通知|送达|转送|回复")
 _SUBMIT = re.compile(r"[，,]?(提出|提交|申请)")
+_SUBMIT_TO = re.compile(r"[，,]?向[^，,；;。]{1,16}?(提出|提交)")
 _LIMIT = re.compile(rf"(?P<n>{NUMBER})(?:个)?(?P<unit>工作日|日|天|个月|月|年)(?:内|以内)")
 _DAYS = {"日": 1, "天": 1, "月": 30, "年": 365}  # 个 is consumed before the unit
 # The action must follow the limit closely, in the same segment ('三个工作日内，以书面形式向采购人提出质疑').
@@ -64,7 +65,9 @@ def time_limits(text: str) -> list[Limit]:
         agency = _AGENCY.search(tail)
         if agency:
             tail = tail[: agency.start()]
-        submit = _SUBMIT.match(tail)
+        # The verb right after the limit, or after whom it is submitted to ('一年内向区见义勇为评定委员会
+        # 提出').
+        submit = _SUBMIT.match(tail) or _SUBMIT_TO.match(tail)
         if submit and _AGENCY.search(raw[: submit.end() + 8]):
             continue  # '五日内，提出书面答复': the administration's act
         # Right after a submit verb ('内提出行政复议申请') or anywhere in the window ('内，以书面形式
@@ -128,7 +131,11 @@ def find_shortened_deadline(sentence: str, retriever: Any,
     # special one (广告管理条例: 三十日) also matches. One article may set different limits for
     # neighbouring cases (专利法第三十条), hence per segment. Quote the closest candidate.
     found: list[tuple[float, Any, Limit, Limit]] = []
-    for h in retriever.provisions(_query(clause), levels):
+    # The draft's own province's regulations set limits too (河南省见义勇为人员奖励和保障条例第十一条:
+    # 二年内申报); other provinces' are no measure for it.
+    local = retriever.provisions(_query(clause), ("地方性法规",), region=(retriever.region,)) \
+        if getattr(retriever, "region", "") else []
+    for h in retriever.provisions(_query(clause), levels) + local:
         for seg in re.split(r"[\n；。]", h.text):
             share = len(cb & content_bigrams(seg)) / len(cb)
             if share < CONDUCT_MATCH:

@@ -440,6 +440,26 @@ CASES = [
      "用水户逾期未缴纳水费，经书面催告后在合理期限内仍不缴纳的，供水单位可以按照供用水合同约定中止供水。"),
     ("fee_creation", "托管机构应当按照每名学生每学期二百元的标准向县教育和体育局缴纳管理费。",
      "本办法所称托管机构，是指为中小学生提供午间就餐、午休、课后看护等服务并收取费用的机构。"),
+    # Rounds 29–30 (洛滨区, 河南; 东阳湖区, 广东): buyers held to the organ's list of local firms (定点医疗机构
+    # is the 医保 regulation's term, no pick), job seekers without local 户籍 kept waiting for a 居住证,
+    # a decision made final, airspace closed by the district, a service centre's or an association's
+    # own penalty, a village committee approving benefits, 未经审核同意…不得.
+    ("fair_competition", "区属国有企业委托开展招聘的，应当从区人力资源和社会保障局公布的本区注册人力资源服务机构名录中选择服务机构。",
+     "本区行政区域内定点医疗机构、定点零售药店使用医疗保障基金的监督管理，适用本办法。"),
+    ("rights_restriction", "非本市户籍人员通过本区人力资源市场求职的，应当持有本区居住证满六个月，方可办理求职登记。",
+     "公示内容限于申请人姓名、家庭人口等必要信息，不得公开申请人的身份证号码、银行账户等个人隐私信息。"),
+    ("power_expansion", "申报人有异议的，可以向区见义勇为评定委员会申请复核，区见义勇为评定委员会作出的复核决定为最终决定。",
+     "申报人对复核决定不服的，可以依法申请行政复议或者提起行政诉讼。"),
+    ("power_expansion", "区人民政府决定将下列区域上方的空域划定为本区无人驾驶航空器禁飞区。",
+     "在市人民政府公布的管制空域范围内飞行的，应当依法申请。"),
+    ("power_expansion", "区医疗保障服务中心在费用审核中发现违规行为的，可以直接对其处违规金额一倍以下的罚款。",
+     "区医疗保障服务中心发现违规行为的，应当及时报告区医疗保障局依法处理。"),
+    ("power_expansion", "区家政服务行业协会负责年度等级评定，对评定不合格的家政服务机构，可以责令其停业整顿三个月。",
+     "区家政服务行业协会应当加强行业自律，开展等级评定。"),
+    ("power_expansion", "救助金额不足一千元的，由区民政局委托村（居）民委员会直接审批并发放。",
+     "村（居）民委员会协助做好救助申请的受理、调查工作。"),
+    ("licensing_creation", "应当向区商务局申请家政服务经营资格审核；未经审核同意的，不得从事家政服务经营活动。",
+     "家政服务机构应当自开展业务之日起十五日内向区商务局备案。"),
 ]
 
 
@@ -1120,3 +1140,46 @@ def test_round28_the_act_is_matched_without_its_long_subject() -> None:
                          issuer="沂阳县人民政府")
     f = next(f for f in rep.findings if f.category == "penalty_range")
     assert f.basis[0].article == "第四十一条" and "penalty_creation" not in cats(rep, 2)
+
+
+def test_round29_a_document_issued_by_a_service_centre() -> None:
+    rep = review_clauses(LIB, "定点医药机构应当遵守服务协议。", "本办法自2026年5月1日起施行，有效期五年。",
+                         title="洛滨区定点医药机构监督管理办法", doc_number="洛滨医保〔2026〕1号", issuer="洛滨区医疗保障服务中心")
+    f = next(f for f in rep.findings if f.category == "issuer_authority")
+    assert f.rule == "A06" and "事业单位" in f.message
+    ok = review_clauses(LIB, "定点医药机构应当遵守服务协议。", "本办法自2026年5月1日起施行，有效期五年。",
+                        title="洛滨区定点医药机构监督管理办法", doc_number="洛滨医保〔2026〕1号", issuer="洛滨区医疗保障局")
+    assert "issuer_authority" not in cats(ok, None)
+
+
+def test_round29_a_filing_restated_as_an_approval_is_a_licence() -> None:
+    # 人力资源市场暂行条例第十八条: a licence for 职业中介 (first 款), only a 备案 for the other services
+    # (second 款) — the draft copies the second and turns it into an approval.
+    reg = make_law("人力资源市场暂行条例", {18: [
+        "经营性人力资源服务机构从事职业中介活动的，应当依法向人力资源社会保障行政部门申请行政许可，取得人力资源服务许可证。",
+        "经营性人力资源服务机构开展人力资源供求信息的收集和发布、就业和创业指导、人力资源管理咨询、人力资源测评、人力资源培训、"
+        "承接人力资源服务外包等人力资源服务业务的，应当自开展业务之日起15日内向人力资源社会保障行政部门备案。"]},
+        level="行政法规")
+    lib = FakeLibrary([reg])
+    approval = ("经营性人力资源服务机构开展人力资源供求信息的收集和发布、人力资源测评、人力资源管理咨询、人力资源服务外包等业务的，"
+                "应当向区人力资源和社会保障局提出申请，经审核同意并取得《人力资源服务业务备案核准书》后，方可开展相关业务。")
+    assert "licensing_creation" in cats(review_citing(lib, "《人力资源市场暂行条例》", approval, issuer="洛滨区人民政府"), 2)
+    licence = ("经营性人力资源服务机构从事职业中介活动的，应当依法向区人力资源和社会保障局申请行政许可，"
+               "取得人力资源服务许可证后，方可从事职业中介活动。")
+    assert "licensing_creation" not in cats(review_citing(lib, "《人力资源市场暂行条例》", licence, issuer="洛滨区人民政府"), 2)
+
+
+def test_round29_a_deadline_shorter_than_the_provinces_regulation() -> None:
+    reg = make_law("河南省见义勇为人员奖励和保障条例", {11: [
+        "举荐、申报确认见义勇为人员的，一般应当自行为发生之日起二年内，向评定委员会提出，并提供下列相应证明材料："]},
+        level="地方性法规", region="河南省")
+    lib = FakeLibrary([reg])
+    short = "举荐、申报确认见义勇为人员的，应当自行为发生之日起一年内向区见义勇为评定委员会提出；逾期提出的，不予受理。"
+    f = next(f for f in review_citing(lib, "《河南省见义勇为人员奖励和保障条例》", short, issuer="洛滨区人民政府").findings
+             if f.category == "rights_restriction")
+    assert f.article == 2 and f.basis[0].article == "第十一条"
+    same = short.replace("一年内", "二年内")
+    assert "rights_restriction" not in cats(review_citing(lib, "《河南省见义勇为人员奖励和保障条例》", same, issuer="洛滨区人民政府"), 2)
+    # Local regulations are searched in the draft's own province only (another province's limit is no
+    # measure for it).
+    assert {"rerank": False, "region": ("河南省",)} in lib.search_options

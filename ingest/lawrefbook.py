@@ -23,6 +23,12 @@ INFO_END = "<!-- INFO END -->"
 # than the metadata describes (an approval follows its passage by weeks, not a year).
 STALE_META_DAYS = 365
 _FILE_DATE = re.compile(r"^(?P<name>.+?)\((?P<date>\d{4}-\d{2}-\d{2})\)$")
+# Titles misspelt in LawRefBook (file name, heading and catalogue row alike), with the spelling the
+# file's own header uses for the law ('《关于修改〈上海市历史文化风貌区和优秀历史建筑保护条例〉的决定》').
+# Misspelt, the 2019 text is a law of its own and the undated 2002 text passes for the one in force
+# (第四十五条 then has one 款, and a draft citing 第四十五条第二款 is told it does not exist). Not
+# a rule: one-character differences are usually real renames (区县 → 区).
+TITLE_CORRECTIONS = {"上海市历史文化风貌区和优秀历史筑保护条例": "上海市历史文化风貌区和优秀历史建筑保护条例"}
 CIVIL_CODE_PARTS = ("总则", "物权编", "合同编", "人格权编", "婚姻家庭编", "继承编", "侵权责任编", "附则")
 REGIONS = {"山东": "山东省", "河南": "河南省", "浙江": "浙江省", "广东": "广东省",
            "上海": "上海市", "北京": "北京市", "重庆": "重庆市"}
@@ -113,6 +119,7 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
     name, file_date = (m.group("name"), m.group("date")) if m else (path.stem, "")
     in_civil_code = path.parent.name == "民法典" and path.stem in CIVIL_CODE_PARTS
     meta = _meta_for(path, f"民法典 {path.stem}" if in_civil_code else name, file_date)
+    title, name = TITLE_CORRECTIONS.get(title, title), TITLE_CORRECTIONS.get(name, name)
     level = meta.level if meta else ("案例" if "案例" in path.parts else "其他")
     dates = [d for line in header for d in all_dates(line)]
     # 「1999年12月20日 实施」 (澳门基本法) is a commencement line too; 实施 inside a title is not.

@@ -22,7 +22,8 @@ _CHAIN_SEP = re.compile(r"^(?:、|，|,|和|及|以及|或者|或|至|到)\s*(?=
 _BACKREF = re.compile(rf"(本法|该法|本条例|该条例|同法|上述法律|前述法律|上述法规|该法规|上述规定|该规定|上位法)(?=第\s*{_N}\s*条)")
 _REFERRAL_BEFORE = re.compile(r"(依照|依据|根据|按照|参照|遵照|适用)[^。；，]{0,6}$")
 # Names that are laws, regulations or normative documents (not certificates, forms or books).
-_LAW_LIKE = re.compile(r"(法|法典|条例|规定|办法|细则|决定|解释|规则|通知|意见|纲要|规划|目录|标准|清单|方案|"
+# (总则 / 通则: 民法总则 and 民法通则, both repealed, end in neither 法 nor 规则.)
+_LAW_LIKE = re.compile(r"(法|法典|条例|规定|办法|细则|决定|解释|规则|总则|通则|通知|意见|纲要|规划|目录|标准|清单|方案|"
                        r"决议|公约|章程|准则|批复|答复|令)$")
 # A title right after a verb of issuing / obtaining names a document the organ issues (取得《…审核意见》
 # 后方可…), not a law the draft relies on.

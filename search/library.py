@@ -52,6 +52,9 @@ from legalkb.search.rerank import DEPTH, question_vector, rerank_hits
 # this share of the best overall match (see Library._with_local).
 LOCAL_MIN_RATIO = 0.8
 STATED_REPEAL_LIMIT = 10_000   # closing articles that repeal something: ~600 in the national corpus
+STORED_LIMIT = 1_000_000       # every stored document (~3,500 in the full corpus): a listing without payloads
+# The source file in a stored LegalDocument's JSON, read without parsing 48 MB of payloads.
+_SOURCE_PATH = re.compile(r'"source_path":\s*"((?:[^"\\]|\\.)*)"')
 SKIP_NAMES = {"_index.md", "README.md", "readme.md", "SUMMARY.md"}
 
 
@@ -286,6 +289,7 @@ class Library:
         report.unchanged += len(by_id) - len(new)
         if not new:
             return
+        self._drop_renamed(new, set(by_id))
         keys = sorted({d.law_key for d in new.values()})
         stored = self._stored_documents(keys, exclude=set(new))
         groups: dict[str, list[LegalDocument]] = {}
@@ -371,6 +375,26 @@ class Library:
             from legalkb.search.embeddings import fill_vectors, stderr_progress
 
             fill_vectors(records, self.encoder, self.vector_cache, progress=stderr_progress())
+
+    def _drop_renamed(self, new: dict[str, LegalDocument], batch: set[str]) -> None:
+        """A file whose identity changed — a corrected title, a date read from its header — arrives
+        under a new doc_id: the version stored under the old id came from the same file and is
+        deleted (else the old title stays searchable, and the old id may pass for the version in
+        force). Stored documents outside this batch are matched by the source file their payload
+        names (~1 s for the whole LawRefBook corpus: a listing, then the payloads in chunks)."""
+        sources = {d.source_path for d in new.values() if d.source_path}
+        if not sources:
+            return
+        others = [r.doc_id for r in self.backend.documents(Filters(kind="document"), limit=STORED_LIMIT)
+                  if r.doc_id not in batch]
+        stale = []
+        for k in range(0, len(others), 500):
+            for r in self.backend.get(others[k:k + 500]):
+                m = _SOURCE_PATH.search(r.payload or "")
+                if m and json.loads(f'"{m.group(1)}"') in sources:
+                    stale.append(r.doc_id)
+        if stale:
+            self.delete(stale)
 
     def _stored_documents(self, law_keys: list[str], exclude: set[str]) -> list[LegalDocument]:
         out: list[LegalDocument] = []

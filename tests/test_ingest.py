@@ -197,3 +197,24 @@ def test_a_title_inside_a_title_is_found_however_its_inner_marks_are_written(law
     assert library.search("山东省实施〈道路交通安全法〉办法第七十条").hits[0].article_no == 70
     assert book_title("山东省实施《中华人民共和国道路交通安全法》办法") == "《山东省实施〈中华人民共和国道路交通安全法〉办法》"
     assert book_title("《行政处罚法》") == "《行政处罚法》"
+
+
+def test_a_file_whose_title_is_corrected_replaces_its_old_version(tmp_path: Path, library: Library, monkeypatch) -> None:
+    """LawRefBook misspells a title (上海市…优秀历史筑保护条例); once corrected, re-ingesting the same file
+    stores it under the right title and the version stored under the misspelt one is gone — else it
+    stays searchable and a citation of the right title finds only an older, undated text."""
+    from legalkb.ingest import lawrefbook
+
+    law = tmp_path / "上海市测试保护条(2019-09-26).md"
+    law.write_text("# 上海市测试保护条\n\n2019年9月26日 上海市人民代表大会常务委员会通过\n\n<!-- INFO END -->\n\n"
+                   "## 第一章 总则\n\n第一条 为了保护优秀历史建筑，制定本条例。\n\n第二条 本条例自2020年1月1日起施行。\n",
+                   encoding="utf-8")
+    library.ingest_paths([law])
+    assert library.resolve_law("上海市测试保护条") is not None
+    monkeypatch.setattr(lawrefbook, "TITLE_CORRECTIONS", {"上海市测试保护条": "上海市测试保护条例"})
+    report = library.ingest_paths([law])
+    assert report.documents == 1
+    assert [v.doc_id for v in library.versions("上海市测试保护条例")] == ["上海市测试保护条例@2019-09-26"]
+    assert library.get_document("上海市测试保护条@2019-09-26") is None
+    assert library.search("保护优秀历史建筑").hits[0].title == "上海市测试保护条例"
+    assert library.ingest_paths([law]).unchanged == 1

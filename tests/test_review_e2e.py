@@ -166,7 +166,8 @@ BLIND = [(DATA / f"review_blind{n}", 0.95, 0.95, 0.0) for n in ("", "2", "3", "4
     (DATA / "review_blind23", 0.90, 0.95, 0.06), (DATA / "review_blind24", 0.90, 0.95, 0.0),
     (DATA / "review_blind25", 0.90, 0.95, 0.0), (DATA / "review_blind26", 0.80, 0.90, 0.05),
     (DATA / "review_blind27", 0.90, 0.90, 0.0), (DATA / "review_blind28", 0.80, 0.90, 0.05),
-    (DATA / "review_blind29", 0.95, 0.90, 0.0), (DATA / "review_blind30", 0.95, 0.95, 0.0)]
+    (DATA / "review_blind29", 0.95, 0.90, 0.0), (DATA / "review_blind30", 0.95, 0.95, 0.0),
+    (DATA / "review_blind31", 0.95, 0.85, 0.0), (DATA / "review_blind32", 0.95, 0.95, 0.0)]
 
 
 @pytest.mark.shared

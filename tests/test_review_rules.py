@@ -460,6 +460,30 @@ CASES = [
      "村（居）民委员会协助做好救助申请的受理、调查工作。"),
     ("licensing_creation", "应当向区商务局申请家政服务经营资格审核；未经审核同意的，不得从事家政服务经营活动。",
      "家政服务机构应当自开展业务之日起十五日内向区商务局备案。"),
+    # Rounds 31–32 (江湾区, 上海; 巴岳区, 重庆): a 文明办 sanctioning, volunteering made compulsory, women
+    # losing membership on marriage, courts closed until the organ's step, the members' decision behind
+    # the organ's approval, officers removed by the township, routes and zones drawn by the wrong organ,
+    # past warnings counted and past business judged under the new document.
+    ("power_expansion", "区精神文明建设委员会办公室可以对违反本办法规定的志愿服务组织予以警告、责令停止活动。",
+     "区精神文明建设委员会办公室负责志愿服务工作的统筹协调。"),
+    ("rights_restriction", "本区机关、事业单位工作人员每年参加志愿服务累计不得少于二十四小时。",
+     "鼓励本区机关、事业单位工作人员利用业余时间参加志愿服务。"),
+    ("rights_restriction", "本集体经济组织女性成员与本集体经济组织以外人员结婚的，自结婚登记之日起丧失成员身份，不再参与集体收益分配。",
+     "妇女在农村集体经济组织中享有与男子平等的权利，不得以妇女未婚、结婚、离婚为由侵害其权益。"),
+    ("rights_restriction", "种子质量纠纷应当先行申请田间现场鉴定；未经鉴定的，不得向人民法院提起诉讼。",
+     "种子使用者可以申请田间现场鉴定，也可以依法向人民法院提起诉讼。"),
+    ("power_expansion", "经济合作社年度收益分配方案经理事会拟订后，应当报镇人民政府审批，未经批准不得提交成员大会审议。",
+     "经济合作社年度收益分配方案经成员大会审议通过后，报镇人民政府备案。"),
+    ("power_expansion", "理事会成员严重失职的，镇人民政府可以直接决定暂停其职务或者予以罢免，并指定临时负责人。",
+     "理事会成员严重失职的，镇人民政府可以建议成员大会依照章程罢免。"),
+    ("power_expansion", "本区危险化学品运输车辆限制通行区域，由区建设和管理委员会划定。",
+     "本区危险化学品运输车辆限制通行区域，由区公安分局划定并设置明显的标志。"),
+    ("power_expansion", "镇人民政府、街道办事处可以自行划定地质灾害危险区并发布公告。",
+     "区人民政府依法划定的地质灾害危险区，由镇人民政府、街道办事处设置明显警示标志。"),
+    ("retroactivity", "本办法施行前已经被责令改正的次数，计入本办法第二十三条规定的次数。",
+     "本办法施行前已经作出的处理决定，继续有效。"),
+    ("retroactivity", "已经开业未经审核的，其在本办法施行前的经营行为按照未取得种子生产经营许可证生产经营种子处理。",
+     "本办法施行前已经取得种子生产经营许可证的，在有效期内继续有效。"),
 ]
 
 
@@ -1183,3 +1207,15 @@ def test_round29_a_deadline_shorter_than_the_provinces_regulation() -> None:
     # Local regulations are searched in the draft's own province only (another province's limit is no
     # measure for it).
     assert {"rerank": False, "region": ("河南省",)} in lib.search_options
+
+
+def test_round31_a_repealed_code_ending_in_zongze_is_a_citation() -> None:
+    # 民法总则 and 民法通则 end in neither 法 nor 规则: a bare 《…总则》 was not taken for a law.
+    from legalkb.ingest.status import StatusRegistry
+
+    lib = FakeLibrary([], registry=StatusRegistry.load())
+    rep = review_clauses(lib, "经济合作社依照《中华人民共和国民法总则》的规定取得特别法人资格。",
+                         "村民委员会依照《中华人民共和国民法通则》的规定从事民事活动。",
+                         title="江湾区测试办法", doc_number="江府规〔2026〕1号", issuer="江湾区人民政府")
+    assert {(f.article, f.quote) for f in rep.findings if f.category == "citation_repealed"} == {
+        (1, "《中华人民共和国民法总则》"), (2, "《中华人民共和国民法通则》")}

@@ -586,7 +586,40 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                     extra.append(Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.note))
                 add(rule, c.citation.draft_article, (c.citation.start, c.citation.end), _fmt(rule.message, **kw),
                     _fmt(rule.suggestion, **kw), extra=extra)
-    return _dedupe(findings, text)
+    return _dedupe(_one_coercion_category(findings, text), text)
+
+
+# Who may not fine at all (a property company, a village committee, a service centre): its fine is a
+# power it is given (power_expansion), not a fine the document creates. An organ that may fine (a
+# 街道办事处, a 镇人民政府) fining without a basis is a created fine (penalty_creation).
+_NON_ORGAN_RULES = {"A03", "A05"}
+_NON_ORGAN = re.compile(r"居民委员会|村民委员会|民委员会|居委会|村委会|物业|网格员|业主委员会|协会|中心|企业|公司")
+# …and an organ fining on the strength of the draft's own delegation ('经区卫生健康委员会书面授权，街道办事处…
+# 可以以自己的名义…作出警告、罚款的决定'): the power handed over is the defect.
+_DELEGATED = re.compile(r"授权|委托|交由|下放")
+DELEGATION_WINDOW = 24
+
+
+def _one_coercion_category(findings: list[Finding], text: str) -> list[Finding]:
+    """One category for one fine in one sentence: the labelled sets (and a reviewer) name the body's
+    want of power when the body is no organ, the created fine when it is one."""
+    def overlaps(a: Finding, b: Finding) -> bool:
+        return a.article == b.article and a.start < b.end and b.start < a.end
+
+    fines = [f for f in findings if f.rule == "B01"]
+    powers = [f for f in findings if f.category == "power_expansion" and f.rule in {*_NON_ORGAN_RULES, "A04"}]
+    drop: set[int] = set()
+    for p in powers:
+        for f in fines:
+            if not overlaps(p, f):
+                continue
+            # (The delegation is usually named before the body: '经…书面授权，街道办事处…'.)
+            if p.rule in _NON_ORGAN_RULES or _NON_ORGAN.search(p.quote[:40]) or \
+                    _DELEGATED.search(text[max(0, p.start - DELEGATION_WINDOW):p.end]):
+                drop.add(id(f))
+            else:
+                drop.add(id(p))
+    return [f for f in findings if id(f) not in drop]
 
 
 def _add_years(d: dt.date, years: int) -> dt.date:

@@ -38,8 +38,8 @@ MAX_EVIDENCE_CLAUSES = 30
 
 _N = "[一二三四五六七八九十百零〇]+"
 # '本办法第二十四条第一款、第二十八条、第三十条' — every article of the list, not just the first.
-_SELF_REF = re.compile(rf"本(?:条例|法|规定|办法|细则)((?:第{_N}条(?:第{_N}款)?(?:第{_N}项)?(?:、|，|和|及|或者|以及)?)+)")
-_ART_NO = re.compile(rf"第({_N})条")
+_SELF_REF = re.compile(rf"本(?:条例|法|规定|办法|细则)(第{_N}条(?:第{_N}(?:条|款|项)|、|，|和|及|或者|以及)*)")
+_ART_NO = re.compile(rf"第({_N})(条|款)")
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,11 @@ class Retriever:
             doc = in_force(versions, self.as_of or dt.date.today())
             out = []
             for a in doc.articles if doc else ():
-                nos = dict.fromkeys(cn_to_int(n) for chain in _SELF_REF.findall(a.text) for n in _ART_NO.findall(chain))
-                refs = (doc.article(n) for n in nos)
-                referred = "\n".join(r.text for r in refs if r is not None and r.number != a.number)
+                # 第五十九条第一款 is that 款 only: 未成年人保护法第一百二十三条 fines 第五十九条第一款 (selling near
+                # schools), 第一百二十四条 its 第二款 (smoking there) — the whole article would match both.
+                refs = dict.fromkeys(ref for chain in _SELF_REF.findall(a.text) for ref in _references(chain))
+                referred = "\n".join(t for t in (_referred_text(doc.article(n), k) for n, k in refs
+                                                   if n != a.number) if t)
                 out.append(LawArticle(doc.title, article_label(a.number, a.sub), doc.status, a.text, referred))
             self._articles[key] = out
         return self._articles[key]
@@ -174,6 +176,30 @@ class Retriever:
             if h.overlap >= threshold:
                 return h
         return None
+
+
+def _references(chain: str) -> list[tuple[int, int]]:
+    """(article, 款 or 0 for the whole article) of a chain of references: '第二十三条第二款、第三款、第二十五条'
+    → (23, 2), (23, 3), (25, 0)."""
+    out: list[tuple[int, int]] = []
+    for n, unit in _ART_NO.findall(chain):
+        if unit == "条":
+            out.append((cn_to_int(n), 0))
+        elif out:
+            article = out[-1][0]
+            if out[-1][1] == 0:
+                out.pop()
+            out.append((article, cn_to_int(n)))
+    return out
+
+
+def _referred_text(article: Any, paragraph: int) -> str:
+    """The text of a referred article, or of the 款 named (when the article has it)."""
+    if article is None:
+        return ""
+    if paragraph and 0 < paragraph <= len(article.paragraphs):
+        return article.paragraphs[paragraph - 1].text
+    return article.text
 
 
 def _sentences(text: str, start: int) -> list[tuple[str, int]]:

@@ -212,6 +212,9 @@ def _compare(draft: list[Range], sup: list[Range]) -> tuple[list[Range], list[Ra
 def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[list[Range], list[Range]] | None:
     """Draft fine ranges outside the superior ranges for the same party: a draft that fines 单位 and
     个人 separately is compared half by half (the 个人 range against the superior 个人 range)."""
+    paired = _compare_by_segment(sentence, superior)
+    if paired:
+        return paired
     mine = actor_ranges(sentence, actor)
     for who, r in mine:
         got = _compare([r], _superior_ranges(superior, who))
@@ -232,6 +235,42 @@ def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[lis
     return None
 
 
+def _ranged_segments(text: str) -> list[tuple[str, list[Range]]]:
+    """The ；/。-segments of `text` that set a fine, each with its ranges (offsets within `text`)."""
+    out, pos = [], 0
+    for seg in re.split(r"(?<=[\n；。])", text):
+        rs = penalty_ranges(seg)
+        if rs:
+            out.append((seg, [Range(r.kind, r.low, r.high, r.start + pos, r.end + pos) for r in rs]))
+        pos += len(seg)
+    return out
+
+
+def _compare_by_segment(sentence: str, superior: str) -> tuple[list[Range], list[Range]] | None:
+    """Each fining segment of the sentence against the superior segment that describes it, when the
+    superior fines more than one party or conduct: '…吸烟、饮酒的，…处一千元以上二千元以下罚款' against
+    未成年人保护法第一百二十四条 — the smoker's 1,000–2,000 is measured against the smoker's 500元以下,
+    not against the 一万元以下 of the manager who does not stop him."""
+    mine, theirs = _ranged_segments(sentence), _ranged_segments(superior)
+    if not mine or len(theirs) < 2:
+        return None
+    for seg, ranges in mine:
+        cb = content_bigrams(seg[: ranges[0].start - sentence.find(seg)] if seg in sentence else seg)
+        if len(cb) < 4:
+            continue
+        shares = sorted(((len(cb & content_bigrams(t)) / len(cb), i) for i, (t, _r) in enumerate(theirs)),
+                        reverse=True)
+        (best, i), (second, _j) = shares[0], shares[1]
+        if best < SEGMENT_MATCH or best - second < SEGMENT_MARGIN:
+            continue
+        got = _compare(ranges, theirs[i][1])
+        if got:
+            return got
+    return None
+
+
+SEGMENT_MATCH = 0.5    # share of the draft segment's bigrams in the superior segment it is paired with
+SEGMENT_MARGIN = 0.2   # …ahead of the next best: otherwise the pairing is a guess
 _SEVERITY = re.compile(r"情节(严重|较重|特别严重)|逾期不(改正|履行)|拒不改正")
 
 

@@ -484,6 +484,27 @@ CASES = [
      "本办法施行前已经作出的处理决定，继续有效。"),
     ("retroactivity", "已经开业未经审核的，其在本办法施行前的经营行为按照未取得种子生产经营许可证生产经营种子处理。",
      "本办法施行前已经取得种子生产经营许可证的，在有效期内继续有效。"),
+    # Rounds 33–34 (昌平湖区, 北京; 泰川县, 山东): a licence the draft extends, a 合格证 as the gate, 核查合格
+    # …的，方可, a school's no-objection paper, a 违约金 on workers, contracted land taken back, firms held to
+    # the organ's dealers or repairers, approvals re-submitted under the new document.
+    ("licensing_creation", "其经营管理单位也应当向区卫生健康委员会申请办理卫生许可证，未取得卫生许可证的，不得对外开放。",
+     "公共场所经营者应当依法取得卫生许可证。"),
+    ("licensing_creation", "应当向县农业农村局申请办理《农业机械维修技术合格证》，取得合格证后方可开展维修经营活动。",
+     "农业机械维修者应当按照国家有关技术规范进行维修。"),
+    ("licensing_creation", "经核查合格并出具《演出场所备案确认书》的，演出场所经营单位方可开展营业性演出经营活动。",
+     "演出场所经营单位应当依法办理备案手续。"),
+    ("certificate_demand", "申请人办理营业执照时，应当提交所在学校出具的无异议意见书。",
+     "学校可以就周边经营场所的设置向有关部门提出意见。"),
+    ("rights_restriction", "被派遣劳动者在劳动合同期限内提前解除劳动合同的，应当按照剩余合同期限内每月工资百分之二十的标准，向劳务派遣单位支付违约金。",
+     "劳动者违反服务期约定的，应当按照约定向用人单位支付违约金。"),
+    ("rights_restriction", "承包农户撂荒耕地满一年的，由村民委员会或者农村集体经济组织收回承包地，另行发包。",
+     "承包方自愿交回承包地的，应当提前半年以书面形式通知发包方。"),
+    ("fair_competition", "享受购置补贴的机具，应当在县农业农村局确定并公布的本县定点经销商处购买。",
+     "购机者自主选择补贴机具的经销商。"),
+    ("fair_competition", "机动车送修的，应当在区交通局确定的定点维修企业中选择。",
+     "机动车维修经营者应当公示维修项目和收费标准。"),
+    ("retroactivity", "本办法施行前已经批准、尚未举办的营业性演出，演出举办单位应当按照本办法的规定重新提交申请材料；未重新提交的，原批准文件失效。",
+     "本办法施行前已经批准的营业性演出，按照原批准文件执行。"),
 ]
 
 
@@ -1219,3 +1240,48 @@ def test_round31_a_repealed_code_ending_in_zongze_is_a_citation() -> None:
                          title="江湾区测试办法", doc_number="江府规〔2026〕1号", issuer="江湾区人民政府")
     assert {(f.article, f.quote) for f in rep.findings if f.category == "citation_repealed"} == {
         (1, "《中华人民共和国民法总则》"), (2, "《中华人民共和国民法通则》")}
+
+
+def test_round33_one_fine_one_category() -> None:
+    """A body that may not fine at all (a property company, a service centre) is given a power; an
+    organ that may fine (a 街道办事处) creates a fine — unless the draft hands it the power."""
+    lib = FakeLibrary([])
+
+    def rules(clause: str) -> set[str]:
+        rep = review_clauses(lib, clause, title="青川区测试办法", doc_number="青政发〔2026〕1号", issuer="青川区人民政府")
+        return {f.rule for f in rep.findings if f.article == 1}
+
+    assert rules("物业服务企业可以对拒不纠正的占用人处五十元以上二百元以下罚款。") == {"A03"}
+    assert rules("街道办事处可以对违反规定的商户处二百元以上五百元以下罚款。") == {"B01"}
+    assert rules("经区城市管理局书面委托，街道办事处可以对违反规定的商户处二百元以上五百元以下罚款。") == {"A04"}
+
+
+def test_round33_each_fine_against_the_superior_segment_on_its_conduct() -> None:
+    # 未成年人保护法第一百二十四条 fines the smoker 500元以下 and the manager who lets him 一万元以下: the
+    # smoker's 1,000–2,000 is outside his range, though inside the manager's.
+    from legalkb.review.superior import compare_by_actor
+
+    superior = ("违反本法第五十九条第二款规定，在学校、幼儿园和其他未成年人集中活动的公共场所吸烟、饮酒的，由卫生健康、教育、"
+                "市场监督管理等部门按照职责分工责令改正，给予警告，可以并处五百元以下罚款；场所管理者未及时制止的，由卫生健康、"
+                "教育、市场监督管理等部门按照职责分工给予警告，并处一万元以下罚款。")
+    draft = ("在学校、幼儿园和其他未成年人集中活动的公共场所吸烟、饮酒的，由区卫生健康委员会按照职责分工责令改正，"
+             "处一千元以上二千元以下罚款。")
+    bad, theirs = compare_by_actor(draft, superior)
+    assert (bad[0].low, bad[0].high) == (1000, 2000) and [t.high for t in theirs] == [500]
+    assert compare_by_actor(draft.replace("处一千元以上二千元以下罚款", "处五百元以下罚款"), superior) is None
+
+
+def test_a_reference_to_one_paragraph_reads_that_paragraph() -> None:
+    from legalkb.review.evidence import _references
+
+    assert _references("第二十三条第二款、第三款") == [(23, 2), (23, 3)]
+    assert _references("第五十八条、第五十九条第一款、第六十条") == [(58, 0), (59, 1), (60, 0)]
+    assert _references("第二十一条第一款第三项") == [(21, 1)]
+    # 第一百二十三条 fines 第五十九条第一款 (selling near schools), 第一百二十四条 its 第二款 (smoking there).
+    law = make_law("中华人民共和国未成年人保护法", {
+        59: ["学校、幼儿园周边不得设置烟、酒、彩票销售网点。", "任何人不得在学校、幼儿园和其他未成年人集中活动的公共场所吸烟、饮酒。"],
+        123: "相关经营者违反本法第五十八条、第五十九条第一款、第六十条规定的，由市场监督管理部门责令限期改正，可以并处五万元以下罚款。"})
+    from legalkb.review.evidence import Retriever
+
+    arts = {a.label: a for a in Retriever(FakeLibrary([law]), dt.date(2026, 1, 1)).articles_in_force("中华人民共和国未成年人保护法")}
+    assert arts["第一百二十三条"].referred == "学校、幼儿园周边不得设置烟、酒、彩票销售网点。"

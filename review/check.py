@@ -440,7 +440,9 @@ def check_penalty_range(sents: list[Sentence], cites: list[ResolvedCitation]
         if not draft_r:
             continue
         for c in _citations_near(sent, cites):
-            if c.resolution != FOUND or not c.citation.article or not c.text:
+            # A renumbered citation is measured against the article it means today (军人抚恤优待条例
+            # 第四十八条 of 2019 is 第五十七条 of 2024, whose fine is higher): the range is wrong as well.
+            if c.resolution not in (FOUND, RENUMBERED) or not c.citation.article or not c.text:
                 continue
             if not penalty_ranges(c.text):
                 continue
@@ -522,12 +524,13 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 add(rule, sent.article.number, span, rule.message, rule.suggestion)
         elif rule.kind == "penalty_range":
             for sent, bad, sup, c in check_penalty_range(sents, cites):
-                cited = f"{book_title(c.title)}{c.citation.article_label}"
+                label = article_label(c.current_article) if c.resolution == RENUMBERED else c.citation.article_label
+                cited = f"{book_title(c.title)}{label}"
                 span = fine_span(sent, bad[0])
                 kw = dict(draft_range="、".join(r.label() for r in bad), cited=cited,
                           superior_range="、".join(r.label() for r in sup))
                 add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
-                    extra=[Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.text)])
+                    extra=[Basis(title=c.title, article=label, status=c.status, text=c.text)])
         elif rule.kind == "deadline_shortened":
             for sent in sents:
                 sd = find_shortened_deadline(sent.text, retriever)
@@ -586,7 +589,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                     extra.append(Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.note))
                 add(rule, c.citation.draft_article, (c.citation.start, c.citation.end), _fmt(rule.message, **kw),
                     _fmt(rule.suggestion, **kw), extra=extra)
-    return _dedupe(_one_coercion_category(findings, text), text)
+    return _dedupe(_one_category_per_problem(findings, text), text)
 
 
 # Who may not fine at all (a property company, a village committee, a service centre): its fine is a
@@ -600,12 +603,18 @@ _DELEGATED = re.compile(r"授权|委托|交由|下放")
 DELEGATION_WINDOW = 24
 
 
-def _one_coercion_category(findings: list[Finding], text: str) -> list[Finding]:
-    """One category for one fine in one sentence: the labelled sets (and a reviewer) name the body's
-    want of power when the body is no organ, the created fine when it is one."""
+def _one_category_per_problem(findings: list[Finding], text: str) -> list[Finding]:
+    """One category for one problem in one sentence, as the labelled sets (and a reviewer) name it: a
+    fine by a body that is no organ is its want of power, by an organ a created fine; a benefit withheld
+    from those who pass over the organ's pick is the competition restricted."""
     def overlaps(a: Finding, b: Finding) -> bool:
         return a.article == b.article and a.start < b.end and b.start < a.end
 
+    # A benefit withheld from those who do not use the organ's pick ('未通过该公司组团参展的，不予享受展位费补贴')
+    # is how the competition is restricted: one finding, fair_competition.
+    picks = [f for f in findings if f.rule == "C03"]
+    findings = [f for f in findings
+                if not (f.category == "rights_restriction" and any(overlaps(p, f) for p in picks))]
     fines = [f for f in findings if f.rule == "B01"]
     powers = [f for f in findings if f.category == "power_expansion" and f.rule in {*_NON_ORGAN_RULES, "A04"}]
     drop: set[int] = set()

@@ -505,6 +505,26 @@ CASES = [
      "机动车维修经营者应当公示维修项目和收费标准。"),
     ("retroactivity", "本办法施行前已经批准、尚未举办的营业性演出，演出举办单位应当按照本办法的规定重新提交申请材料；未重新提交的，原批准文件失效。",
      "本办法施行前已经批准的营业性演出，按照原批准文件执行。"),
+    # Rounds 35–36 (剡溪县, 浙江; 海珠湾区, 广东): dividends withheld as leverage, officers barred while a
+    # business is in the 经营异常名录, a contractor fining in its own name, the county's share of taxes
+    # rewarded, a company the organ names for joining fairs, everyone else shut out, subsidies paid and
+    # agreed before the document re-judged under it.
+    ("rights_restriction", "拒不接入的农户，村经济合作社应当暂停发放其当年度集体收益分红，直至其完成接入。",
+     "村经济合作社应当按照章程公平分配集体收益。"),
+    ("rights_restriction", "其法定代表人、负责人在该市场主体移出经营异常名录前，不得在本区申请设立新的市场主体。",
+     "市场主体被列入经营异常名录的，由区市场监督管理局依法公示。"),
+    ("power_expansion", "县住房和城乡建设局可以书面委托运维单位，对违反本办法规定的行为以运维单位名义实施罚款。",
+     "运维单位发现违法排放的，应当及时向县住房和城乡建设局报告。"),
+    ("fair_competition", "入园企业年度实际入库税收县级留成部分超过五十万元的，按照超过部分的百分之五十给予园区发展贡献奖励。",
+     "对入园企业按照实际投资额的百分之五给予设备购置补助。"),
+    ("fair_competition", "跨境电商企业参加境外重点展会的，应当由区属国有企业海珠湾会展集团有限公司统一组团报名。",
+     "跨境电商企业可以自行或者委托服务机构报名参加境外展会。"),
+    ("fair_competition", "合作企业由区住房和城乡建设局在区属国有企业中直接确定，其他企业不得参与改造项目的前期服务。",
+     "合作企业应当通过公开招标等竞争方式确定。"),
+    ("retroactivity", "2023年1月1日至本办法施行之日已兑现租金补贴的入园企业，不符合本办法规定条件的，由县经济和信息化局按照本办法追回。",
+     "本办法施行前已兑现的租金补贴，不再追回。"),
+    ("retroactivity", "本措施施行前区人民政府与企业签订的投资协议中约定的补助标准高于本措施规定的，自本措施施行之日起统一按照本措施执行。",
+     "本措施施行前已签订的投资协议，按照协议约定执行。"),
 ]
 
 
@@ -1285,3 +1305,21 @@ def test_a_reference_to_one_paragraph_reads_that_paragraph() -> None:
 
     arts = {a.label: a for a in Retriever(FakeLibrary([law]), dt.date(2026, 1, 1)).articles_in_force("中华人民共和国未成年人保护法")}
     assert arts["第一百二十三条"].referred == "学校、幼儿园周边不得设置烟、酒、彩票销售网点。"
+
+
+def test_round35_a_section_of_an_office_and_a_renumbered_fine() -> None:
+    # A 科 of the 人民防空办公室 issues the document (an internal section, like a 局's 科).
+    rep = review_clauses(LIB, "人民防空工程平时使用应当遵守本办法。", title="剡溪县人民防空工程管理办法",
+                         doc_number="剡人防〔2025〕3号", issuer="剡溪县人民防空办公室工程管理科")
+    assert "issuer_authority" in cats(rep, None)
+    # A fine next to a renumbered citation is measured against the article the number means today.
+    old = make_law("军人抚恤优待条例", {48: "本条例旧条文。"}, effective=dt.date(2019, 3, 2), level="行政法规")
+    new = make_law("军人抚恤优待条例", {48: "本条例另一条文。", 57: [
+        "负有军人优待义务的单位不履行优待义务的，由县级人民政府退役军人工作主管部门责令限期履行义务；逾期仍未履行的，"
+        "处2万元以上5万元以下罚款。"]}, effective=dt.date(2024, 10, 1), level="行政法规")
+    lib = FakeLibrary([old, new])
+    rep = review_clauses(lib, "负有优待义务的单位不履行优待义务的，依照《军人抚恤优待条例》第四十八条的规定，由县退役军人事务局"
+                              "责令限期履行义务；逾期仍未履行的，处二千元以上一万元以下罚款。",
+                         title="剡溪县优待办法", doc_number="剡退役〔2025〕1号", issuer="剡溪县退役军人事务局")
+    f = next(f for f in rep.findings if f.category == "penalty_range")
+    assert "第五十七条" in f.message and f.basis[0].article == "第五十七条"

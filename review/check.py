@@ -161,8 +161,9 @@ _LAW_NAME_END = re.compile(r"(法|条例|规定|办法|决定|解释|细则|规�
 def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text: str = "",
                             retriever: Retriever | None = None) -> bool:
     """True when the sentence applies a cited superior provision instead of creating the measure,
-    or when the citation itself is broken (repealed / missing / unverified): that is reported as a
-    citation finding, and the measure cannot be judged against a text we do not have. A licence
+    or when the citation itself is broken (missing / unverified): that is reported as a citation
+    finding, and the measure cannot be judged against a text we do not have. A repealed law excuses
+    nothing — the measure has lost its basis ('依照《档案法实施办法》第二十一条的规定…收取档案查阅服务费'). A licence
     the sentence names may be named in another article of the cited law (民办教育促进法第十二条
     provides the 审批, its 第十八条 the 办学许可证)."""
     provides = re.compile(rule.params.get("superior_provides", "处罚"))
@@ -170,7 +171,7 @@ def _cited_superior_applies(rule: Rule, near: list[ResolvedCitation], sent_text:
     for c in near:
         if c.resolution == NOT_FOUND and not _LAW_NAME_END.search(c.citation.law.strip()):
             continue    # 《…推荐目录》《…核准意见书》: a document the draft itself creates, not a superior law
-        if c.resolution in (REPEALED, NONEXISTENT, NOT_FOUND):
+        if c.resolution in (NONEXISTENT, NOT_FOUND):
             return True
         if c.resolution in (FOUND, RENUMBERED):
             if not c.citation.article:
@@ -407,7 +408,8 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             # 罚款处罚的，可以扣留其非机动车' — 道交法第八十九条).
             def restated(piece: str, m: re.Match[str] = m) -> bool:
                 r = retriever.restates(without_own_references(piece))
-                return r is not None and _amounts_fit(piece, r.text) and (
+                return r is not None and (rule.params.get("restatement_ignores_amounts")
+                                          or _amounts_fit(piece, r.text)) and (
                     not rule.params.get("restatement_names_subject")
                     or bool(re.search(rule.params.get("superior_provides", "$^"), r.text))) and (
                     not rule.params.get("restatement_weaker")

@@ -21,6 +21,8 @@ from legalkb.review.model import Clause, DraftArticle, DraftDocument, NotADraftE
 # Organ-name endings that make a head line an issuer line (several issuers may share one line).
 _ORGAN_END = ("人民政府", "办公室", "办公厅", "局", "委员会", "厅", "委", "办", "指挥部", "领导小组",
               "中心", "分局", "大队", "支队", "公司", "联席会议", "专班", "司法所", "街道办事处",
+              # Public service units and social organisations (档案馆, 行业协会): A06 says they may not issue.
+              "馆", "协会", "商会", "联合会", "学会",
               # A department's internal unit (养老服务科) is an issuer line too: A01 says it may not issue.
               "科", "股", "室")
 # 一、 / 二、 top-level sections: the article structure of 通知/意见 style documents.

@@ -23,13 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from legalkb.ingest.numerals import article_key
 from legalkb.search import adapter as adapter_mod
 from legalkb.search.adapter import EPOCHS, RANK, QueryAdapter, fit
 from legalkb.search.backend import Filters
 from legalkb.search.data import family_file
 from legalkb.search.embeddings import configured_encoder, query_text
-from legalkb.search.evaluate import fold_of, load_questions
+from legalkb.search.evaluate import fold_of, gold_record_ids, load_questions
 from legalkb.search.folds import HELD_OUT_FOLD
 from legalkb.search.library import Library
 
@@ -51,15 +50,7 @@ def main() -> None:
     today = dt.date.today()
     questions = load_questions(args.file)
     q_vecs = encoder.encode([query_text(q.question) for q in questions]).astype(np.float32)
-    gold_ids: list[list[str]] = []
-    for q in questions:
-        ids = []
-        for title, no, sub in q.gold:
-            key = lib.resolve_law(title)
-            rec = lib.version_at(key, today) if key else None
-            if rec is not None:
-                ids.append(f"{rec.doc_id}#{article_key(no, sub)}")
-        gold_ids.append(ids)
+    gold_ids = [gold_record_ids(lib, q, today) for q in questions]
     corpus_ids, corpus = lib.backend.vector_matrix(Filters(as_of=today))
     row_of = {rid: i for i, rid in enumerate(corpus_ids)}
     gold_rows = [[row_of[i] for i in ids if i in row_of] for ids in gold_ids]

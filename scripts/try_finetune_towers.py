@@ -26,11 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from legalkb.ingest.numerals import article_key
 from legalkb.search.adapter import adapter_for
 from legalkb.search.backend import Filters
 from legalkb.search.embeddings import article_text, configured_encoder, query_text
-from legalkb.search.evaluate import fold_of, load_questions
+from legalkb.search.evaluate import fold_of, gold_record_ids, load_questions
 from legalkb.search.folds import HELD_OUT_FOLD
 from legalkb.search.library import Library
 
@@ -41,15 +40,7 @@ def subset(lib: Library, questions: list) -> tuple[list[str], list[str], np.ndar
     """(ids, texts, stored vectors, gold ids per question) of the gold laws and all 法律/司法解释 in force."""
     today = dt.date.today()
     ids, matrix = lib.backend.vector_matrix(Filters(as_of=today))
-    gold = []
-    for q in questions:
-        g = []
-        for title, no, sub in q.gold:
-            key = lib.resolve_law(title)
-            rec = lib.version_at(key, today) if key else None
-            if rec is not None:
-                g.append(f"{rec.doc_id}#{article_key(no, sub)}")
-        gold.append(g)
+    gold = [gold_record_ids(lib, q, today) for q in questions]
     recs = lib.backend.get(ids)
     wanted = {x for g in gold for x in g}
     laws = {r.law_key for r in recs if r.id in wanted}

@@ -71,6 +71,20 @@ def load_questions(path: str | Path) -> list[Question]:
     return out
 
 
+def gold_record_ids(library: Any, question: Question, day: Any) -> list[str]:
+    """The record ids ('民法典@2020-05-28#1165') of a question's gold articles in the versions in force
+    on `day`; gold the library cannot resolve is left out (the trainers' targets)."""
+    from legalkb.ingest.numerals import article_key
+
+    out = []
+    for title, no, sub in question.gold:
+        key = library.resolve_law(title)
+        rec = library.version_at(key, day) if key else None
+        if rec is not None:
+            out.append(f"{rec.doc_id}#{article_key(no, sub)}")
+    return out
+
+
 def fold_of(qid: Any, folds: int) -> int:
     """Deterministic fold of a question: the same split in the evaluator and the trainers."""
     # A hash, not id % k: STARD ids skip every fifth number (the held-out split), so a modulo

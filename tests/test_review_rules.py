@@ -525,6 +525,19 @@ CASES = [
      "本办法施行前已兑现的租金补贴，不再追回。"),
     ("retroactivity", "本措施施行前区人民政府与企业签订的投资协议中约定的补助标准高于本措施规定的，自本措施施行之日起统一按照本措施执行。",
      "本措施施行前已签订的投资协议，按照协议约定执行。"),
+    # Rounds 37–38 (嵩阳县, 河南; 浦江新区, 上海): a family's papers held back as leverage, a unit of the organ
+    # as the only tester, a township issuing weather warnings, a neighbours' paper for joining a platform,
+    # rewards paid since a past date to be returned.
+    ("rights_restriction", "拒不签订补偿协议的，有关部门应当暂停为其家庭成员办理宅基地审批、不动产登记等手续，直至其签订协议。",
+     "被征收人对补偿决定不服的，可以依法申请行政复议或者提起行政诉讼。"),
+    ("fair_competition", "防雷装置使用单位应当委托县气象局所属的嵩阳县防雷减灾技术服务中心实施检测。",
+     "防雷装置使用单位应当委托具有相应资质的检测机构实施定期检测。"),
+    ("power_expansion", "乡（镇）人民政府可以根据本辖区天气实况，自行向社会发布暴雨、冰雹、大风等气象灾害预警信号。",
+     "乡（镇）人民政府应当及时传播县气象台发布的气象灾害预警信号。"),
+    ("certificate_demand", "申请入网的餐饮服务提供者，还应当提交经营场所所在地居（村）民委员会出具的邻里无异议证明；未提交的，平台不得为其提供入网服务。",
+     "申请入网的餐饮服务提供者，应当向平台提交营业执照和食品经营许可证件。"),
+    ("retroactivity", "2023年1月1日以来已按照原办法获得奖励的企业，不符合本措施第六条规定条件的，应当退回已领取的奖励资金。",
+     "2023年1月1日以来已按照原办法获得的奖励，不再追回。"),
 ]
 
 
@@ -1323,3 +1336,28 @@ def test_round35_a_section_of_an_office_and_a_renumbered_fine() -> None:
                          title="剡溪县优待办法", doc_number="剡退役〔2025〕1号", issuer="剡溪县退役军人事务局")
     f = next(f for f in rep.findings if f.category == "penalty_range")
     assert "第五十七条" in f.message and f.basis[0].article == "第五十七条"
+
+
+def test_round37_a_document_issued_by_an_archive_or_an_association() -> None:
+    for issuer in ("嵩阳县档案馆", "浦江新区商品交易市场行业协会"):
+        rep = review_clauses(LIB, "档案利用应当遵守本办法。", title="测试办法", doc_number="测〔2025〕1号", issuer=issuer)
+        assert any(f.rule == "A06" for f in rep.findings), issuer
+
+
+def test_round37_a_repealed_basis_excuses_no_fee_and_a_restated_seizure_keeps_its_measure() -> None:
+    from legalkb.ingest.status import RegistryEntry, StatusRegistry
+
+    reg = StatusRegistry([RegistryEntry("中华人民共和国档案法实施办法", "档案法实施办法", dt.date(2024, 3, 1),
+                                        "档案法实施条例", "档案法实施条例第五十二条")])
+    lib = FakeLibrary([], registry=reg)
+    rep = review_clauses(lib, "依照《中华人民共和国档案法实施办法》第二十一条的规定，县档案馆提供社会利用的档案，按照每卷次十元的标准"
+                              "收取档案查阅服务费。", title="嵩阳县档案管理办法", doc_number="嵩政〔2025〕2号", issuer="嵩阳县人民政府")
+    assert {"fee_creation", "citation_repealed"} <= cats(rep)
+    # 校车安全管理条例第四十五条 restated with a lowered fine: the fine is wrong, the seizure is the law's.
+    school = make_law("校车安全管理条例", {45: [
+        "使用未取得校车标牌的车辆提供校车服务，或者使用未取得校车驾驶资格的人员驾驶校车的，由公安机关交通管理部门扣留该机动车，"
+        "处1万元以上2万元以下的罚款，有违法所得的予以没收。"]}, level="行政法规")
+    rep = review_clauses(FakeLibrary([school]), "使用未取得校车标牌的车辆提供校车服务，或者使用未取得校车驾驶资格的人员驾驶校车的，"
+                         "由公安机关交通管理部门扣留该机动车，处五千元以上一万元以下的罚款，有违法所得的予以没收。",
+                         title="嵩阳县校车管理办法", doc_number="嵩政〔2025〕3号", issuer="嵩阳县人民政府")
+    assert "penalty_range" in cats(rep) and "compulsory_measure" not in cats(rep)

@@ -339,12 +339,26 @@ def _is_safeguard(sent_text: str, m: re.Match[str]) -> bool:
         and bool(_SAFEGUARD_DUTY.search(sent_text[m.end():]))
 
 
-# A ；-part that only continues the one before (逾期不改正的 / 拒不改正的 / 情节严重的 …).
-
-
 # A ；-part that continues the one before ('逾期不改正的，处…', '情节严重的，…'). Narrower than
 # superior.CONTINUES for a clause: '经责令改正拒不改正的，强制执行…' is a measure of its own here.
 _CONTINUES = re.compile(r"^\s*(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续|经[^，]{0,6}(后|仍))")
+
+
+def _restatement_holds(rule: Rule, piece: str, superior: str, matched: str) -> bool:
+    """Whether `superior`, the provision `piece` restates, carries what the rule is about: the
+    rule's params say what a restatement must keep."""
+    params = rule.params
+    provides = params.get("superior_provides", "$^")
+    if not params.get("restatement_ignores_amounts") and not _amounts_fit(piece, superior):
+        return False
+    if params.get("restatement_names_subject") and not re.search(provides, superior):
+        return False
+    if params.get("restatement_weaker") and _weaker(_restated_paragraph(piece, superior),
+                                                    params["restatement_weaker"], provides):
+        return False
+    # A list that copies the superior's and adds one (居住证暂行条例第九条's materials + 婚育情况证明)
+    # restates the list, not the addition: what triggered must be there too.
+    return not params.get("restatement_keeps_match") or containment(bigrams(matched), superior) >= 0.8
 
 
 def _restated_paragraph(piece: str, superior: str) -> str:
@@ -408,17 +422,7 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             # 罚款处罚的，可以扣留其非机动车' — 道交法第八十九条).
             def restated(piece: str, m: re.Match[str] = m) -> bool:
                 r = retriever.restates(without_own_references(piece))
-                return r is not None and (rule.params.get("restatement_ignores_amounts")
-                                          or _amounts_fit(piece, r.text)) and (
-                    not rule.params.get("restatement_names_subject")
-                    or bool(re.search(rule.params.get("superior_provides", "$^"), r.text))) and (
-                    not rule.params.get("restatement_weaker")
-                    or not _weaker(_restated_paragraph(piece, r.text), rule.params["restatement_weaker"],
-                                   rule.params.get("superior_provides", "$^"))) and (
-                    # A list that copies the superior's and adds one (居住证暂行条例第九条's materials +
-                    # 婚育情况证明) restates the list, not the addition: what triggered must be there too.
-                    not rule.params.get("restatement_keeps_match")
-                    or containment(bigrams(m.group(0)), r.text) >= 0.8)
+                return r is not None and _restatement_holds(rule, piece, r.text, m.group(0))
 
             # Every ；-part that triggers the rule must be a restatement, not only the first: '单位…的，
             # 处五千元以上五万元以下罚款（消防法第六十条）；个人…的，处五百元以上一千元以下罚款' repeats
@@ -598,7 +602,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
 # power it is given (power_expansion), not a fine the document creates. An organ that may fine (a
 # 街道办事处, a 镇人民政府) fining without a basis is a created fine (penalty_creation).
 _NON_ORGAN_RULES = {"A03", "A05"}
-_NON_ORGAN = re.compile(r"居民委员会|村民委员会|民委员会|居委会|村委会|物业|网格员|业主委员会|协会|中心|企业|公司")
+_NON_ORGAN = re.compile(r"民委员会|居委会|村委会|物业|网格员|业主委员会|协会|中心|企业|公司")
 # …and an organ fining on the strength of the draft's own delegation ('经区卫生健康委员会书面授权，街道办事处…
 # 可以以自己的名义…作出警告、罚款的决定'): the power handed over is the defect.
 _DELEGATED = re.compile(r"授权|委托|交由|下放")
@@ -655,8 +659,3 @@ def _dedupe(findings: list[Finding], text: str) -> list[Finding]:
             prev.quote = text[prev.start:prev.end]
     return sorted(out.values(), key=lambda f: (f.article, f.start))
 
-
-def _other_sentence(text: str, a: Finding, b: Finding) -> bool:
-    """Whether b lies wholly in a sentence a does not touch (a 。 between them)."""
-    lo, hi = (a, b) if a.start <= b.start else (b, a)
-    return lo.end <= hi.start and "。" in text[lo.end:hi.start]

@@ -235,13 +235,14 @@ def compare_by_actor(sentence: str, superior: str, actor: str = "") -> tuple[lis
     return None
 
 
-def _ranged_segments(text: str) -> list[tuple[str, list[Range]]]:
-    """The ；/。-segments of `text` that set a fine, each with its ranges (offsets within `text`)."""
+def _ranged_segments(text: str) -> list[tuple[str, str, list[Range]]]:
+    """The ；/。-segments of `text` that set a fine: (the segment, its words before the first fine, its
+    ranges with offsets within `text`)."""
     out, pos = [], 0
     for seg in re.split(r"(?<=[\n；。])", text):
         rs = penalty_ranges(seg)
         if rs:
-            out.append((seg, [Range(r.kind, r.low, r.high, r.start + pos, r.end + pos) for r in rs]))
+            out.append((seg, seg[: rs[0].start], [Range(r.kind, r.low, r.high, r.start + pos, r.end + pos) for r in rs]))
         pos += len(seg)
     return out
 
@@ -254,16 +255,16 @@ def _compare_by_segment(sentence: str, superior: str) -> tuple[list[Range], list
     mine, theirs = _ranged_segments(sentence), _ranged_segments(superior)
     if not mine or len(theirs) < 2:
         return None
-    for seg, ranges in mine:
-        cb = content_bigrams(seg[: ranges[0].start - sentence.find(seg)] if seg in sentence else seg)
+    for _seg, conduct, ranges in mine:
+        cb = content_bigrams(conduct)
         if len(cb) < 4:
             continue
-        shares = sorted(((len(cb & content_bigrams(t)) / len(cb), i) for i, (t, _r) in enumerate(theirs)),
+        shares = sorted(((len(cb & content_bigrams(t)) / len(cb), i) for i, (t, _c, _r) in enumerate(theirs)),
                         reverse=True)
         (best, i), (second, _j) = shares[0], shares[1]
         if best < SEGMENT_MATCH or best - second < SEGMENT_MARGIN:
             continue
-        got = _compare(ranges, theirs[i][1])
+        got = _compare(ranges, theirs[i][2])
         if got:
             return got
     return None

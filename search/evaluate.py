@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from legalkb.ingest.numerals import cn_to_int
+from legalkb.ingest.numerals import article_key, cn_to_int
 from legalkb.search.folds import HELD_OUT_FOLD, HELD_OUT_QUESTION
 
 CUTOFFS = (1, 5, 10)
@@ -74,8 +74,6 @@ def load_questions(path: str | Path) -> list[Question]:
 def gold_record_ids(library: Any, question: Question, day: Any) -> list[str]:
     """The record ids ('民法典@2020-05-28#1165') of a question's gold articles in the versions in force
     on `day`; gold the library cannot resolve is left out (the trainers' targets)."""
-    from legalkb.ingest.numerals import article_key
-
     out = []
     for title, no, sub in question.gold:
         key = library.resolve_law(title)

@@ -380,16 +380,19 @@ class Library:
         """A file whose identity changed — a corrected title, a date read from its header — arrives
         under a new doc_id: the version stored under the old id came from the same file and is
         deleted (else the old title stays searchable, and the old id may pass for the version in
-        force). Stored documents outside this batch are matched by the source file their payload
-        names (~1 s for the whole LawRefBook corpus: a listing, then the payloads in chunks)."""
+        force). Candidates keep the law or the version date of a new document (a title corrected, or
+        a date corrected: not both at once), so that one uploaded file does not read every stored
+        payload; the source file their payload names decides."""
         sources = {d.source_path for d in new.values() if d.source_path}
         if not sources:
             return
-        others = [r.doc_id for r in self.backend.documents(Filters(kind="document"), limit=STORED_LIMIT)
-                  if r.doc_id not in batch]
+        keys = {d.law_key for d in new.values()}
+        versions = {d.doc_id.rpartition("@")[2] for d in new.values()}
+        candidates = [r.doc_id for r in self.backend.documents(Filters(kind="document"), limit=STORED_LIMIT)
+                      if r.doc_id not in batch and (r.law_key in keys or r.doc_id.rpartition("@")[2] in versions)]
         stale = []
-        for k in range(0, len(others), 500):
-            for r in self.backend.get(others[k:k + 500]):
+        for k in range(0, len(candidates), 500):
+            for r in self.backend.get(candidates[k:k + 500]):
                 m = _SOURCE_PATH.search(r.payload or "")
                 if m and json.loads(f'"{m.group(1)}"') in sources:
                     stale.append(r.doc_id)

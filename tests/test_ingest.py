@@ -218,3 +218,22 @@ def test_a_file_whose_title_is_corrected_replaces_its_old_version(tmp_path: Path
     assert library.get_document("上海市测试保护条@2019-09-26") is None
     assert library.search("保护优秀历史建筑").hits[0].title == "上海市测试保护条例"
     assert library.ingest_paths([law]).unchanged == 1
+
+
+def test_a_file_that_now_holds_another_version_replaces_the_one_it_held(tmp_path: Path, library: Library) -> None:
+    """One file, one version: 郑州市物业管理条例(2007-12-14).md came to hold the 2021 regulation. The version
+    the file held before is not kept beside it as if another file still held it."""
+    f = tmp_path / "规定.txt"
+    f.write_text("青川区测试规定\n青川区人民政府 2024年1月1日\n第一条 甲乙丙。\n", encoding="utf-8")
+    library.ingest_paths([f])
+    f.write_text("青川区测试规定\n青川区人民政府 2025年1月1日\n第一条 甲乙丙丁。\n", encoding="utf-8")
+    library.ingest_paths([f])
+    assert [v.doc_id for v in library.versions("青川区测试规定")] == ["青川区测试规定@2025-01-01"]
+    # Another file's version of the same law stays.
+    g = tmp_path / "旧规定.txt"
+    g.write_text("青川区测试规定\n青川区人民政府 2020年1月1日\n第一条 甲。\n", encoding="utf-8")
+    library.ingest_paths([g])
+    f.write_text("青川区测试规定\n青川区人民政府 2026年1月1日\n第一条 甲乙丙丁戊。\n", encoding="utf-8")
+    library.ingest_paths([f])
+    assert [v.doc_id for v in library.versions("青川区测试规定")] == ["青川区测试规定@2020-01-01",
+                                                                       "青川区测试规定@2026-01-01"]

@@ -1331,6 +1331,11 @@ def test_round33_one_fine_one_category() -> None:
     assert rules("物业服务企业可以对拒不纠正的占用人处五十元以上二百元以下罚款。") == {"A03"}
     assert rules("街道办事处可以对违反规定的商户处二百元以上五百元以下罚款。") == {"B01"}
     assert rules("经区城市管理局书面委托，街道办事处可以对违反规定的商户处二百元以上五百元以下罚款。") == {"A04"}
+    # A subsidy withheld from those who pass over the organ's pick is the competition restricted, once.
+    picked = review_clauses(lib, "跨境电商企业参加境外展会的，应当由区属国有企业海珠湾会展集团有限公司统一组团报名；"
+                                 "未通过该公司组团参展的，不予享受展位费补贴。",
+                            title="青川区测试办法", doc_number="青政发〔2026〕1号", issuer="青川区人民政府")
+    assert cats(picked) == {"fair_competition"}
 
 
 def test_round33_each_fine_against_the_superior_segment_on_its_conduct() -> None:

@@ -229,7 +229,8 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
     # Same number exists now: did the drafter mean an older version's article that moved?
     ctx = _context(draft, c)
     if ctx and older:
-        bctx, bcur = bigrams(ctx), bigrams(art.text)
+        # Book titles name laws, not what the provision says (中华人民共和国 is in old articles too).
+        bctx, bcur = bigrams(re.sub(r"《[^》]*》", "", ctx)), bigrams(art.text)
         for old in reversed(older):
             old_art = old.article(c.article, c.sub)
             if old_art is None:
@@ -242,7 +243,7 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
             bold = bigrams(old_art.text)
             for_old = len((bctx & bold) - bcur - _GENERIC)
             for_cur = len((bctx & bcur) - bold - _GENERIC)
-            if for_old < RENUMBER_MIN_SHARED or for_old < 2 * for_cur + 1:
+            if for_old < RENUMBER_MIN_SHARED or for_old < 2 * for_cur:
                 continue
             rewritten = new_no is None
             if rewritten:

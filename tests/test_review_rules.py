@@ -582,6 +582,12 @@ CASES = [
      "园区企业开展安全评价，应当委托具有相应资质的安全评价机构。"),
     ("fair_competition", "向区外企业出售鲜茧的，应当事先经所在镇人民政府同意。",
      "鲜茧收购企业应当公示收购价格和质量标准。"),
+    # Session eight: a subsidy taken as a sanction, however worded; an honour's criterion and a
+    # mediator's pay are not sanctions on the public.
+    ("rights_restriction", "对违规焚烧秸秆的农户，取消其当年度耕地地力保护补贴和秸秆综合利用补贴的发放资格。",
+     "对一个记分周期内累计记分达到十二分的施工单位，增加检查频次，并取消其当年度区级文明工地评选资格。"),
+    ("rights_restriction", "对在助餐点无理取闹、扰乱就餐秩序的老年人，取消其两年内享受助餐补贴的资格。",
+     "人民调解员违反规定收取费用的，取消其当年度个案补贴申领资格。"),
 ]
 
 

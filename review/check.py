@@ -358,7 +358,9 @@ def _restatement_holds(rule: Rule, piece: str, superior: str, matched: str) -> b
         return False
     # A list that copies the superior's and adds one (居住证暂行条例第九条's materials + 婚育情况证明)
     # restates the list, not the addition: what triggered must be there too.
-    return not params.get("restatement_keeps_match") or containment(bigrams(matched), superior) >= 0.8
+    # The pronoun 其 is the draft's ('通报其所在单位' restates '通报所在单位').
+    return not params.get("restatement_keeps_match") or \
+        containment(bigrams(re.sub(r"其(?![他余中次])", "", matched)), superior) >= 0.8
 
 
 def _restated_paragraph(piece: str, superior: str) -> str:
@@ -387,6 +389,13 @@ def _fining_units(text: str, triggers: list[re.Pattern[str]]) -> list[str]:
     return [u for u in units if any(t.search(u) for t in triggers)]
 
 
+def _part_of(text: str, m: re.Match[str]) -> str:
+    """The ；-part of `text` holding the match (all the parts it spans)."""
+    start = max(text.rfind("；", 0, m.start()), text.rfind(";", 0, m.start())) + 1
+    ends = [i for i in (text.find("；", m.end()), text.find(";", m.end())) if i != -1]
+    return text[start: min(ends) + 1 if ends else len(text)]
+
+
 def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitation],
                   retriever: Retriever | None, effective: dt.date | None = None
                   ) -> list[tuple[Sentence, tuple[int, int], str]]:
@@ -404,7 +413,8 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             continue
         if any(not p.search(sent.text) for p in need):
             continue
-        if any(x.search(sent.text) for x in rule.exceptions):
+        scope = _part_of(sent.text, m) if rule.params.get("exceptions_in_part") else sent.text
+        if any(x.search(scope) for x in rule.exceptions):
             continue
         if "date_before_effective" in rule.checks and not _dates_before(m.group(0), effective):
             continue
@@ -431,6 +441,10 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
             # continues the one before and is judged with it — a tier is compared with the superior's
             # tier (快递暂行条例第四十条: 1万元以下; 情节严重的，1万至5万元).
             units = _fining_units(sent.text, rule.triggers)
+            if not any(m.group(0) in u for u in units):
+                # The trigger spans a ；: '应当…申请取得《…许可证》；未取得许可证的，不得从事代办服务' —
+                # the bare second part restates any licensing law (电影管理条例第五条) and says nothing.
+                units = []
             if restated(sent.text) or all(restated(u) for u in units or [sent.text]):
                 continue
         hits.append((sent, _quote_span(sent, m), note))

@@ -9,6 +9,8 @@ Schema of one rule:
   exceptions: [regex]          a match anywhere in the sentence closes the candidate (near misses)
   checks: [cited_superior, restatement, date_before_effective, payment_direction, procedural_safeguard]   structural checks in check.py
   params.requires_sentence: [regex]  each must match the sentence itself (who / what it concerns)
+  params.exceptions_in_part: bool    exceptions read only the ；-part holding the trigger (a 依法 in
+                                     one part does not excuse what another part adds)
   params: {...}                kind-specific numbers and patterns (max_years, superior_provides…)
   message, suggestion          Chinese text; {placeholders} filled by check.py
   basis: [{law, article, paragraph, label, gist, verified}]  resolved and quoted at report time

@@ -570,7 +570,34 @@ def fines_for_conduct(text: str, cb: set[str], whole: bool = False, conduct: str
     """The part of a superior article that fines the conduct (see _fines_for); with `conduct`, the
     conduct's text, also None when the draft fines the opposite case (在非禁止吸烟场所吸烟)."""
     fines = _fines_for(text, cb, whole)
+    if fines is None and conduct and not whole:
+        fines = _narrowed_fines(text, conduct)
     return None if fines is not None and conduct and negation_flipped(conduct, fines) else fines
+
+
+# A superior conduct this short or generic says too little to be narrowed ('违反本条例规定').
+_NARROWABLE_MIN = 4
+_GENERIC_CONDUCT = re.compile(r"^(违反|有下列|有前款|有本条|有第)")
+
+
+def _narrowed_fines(text: str, conduct: str) -> str | None:
+    """The fining sentence of `text` whose conduct the draft's narrows to one kind of object or
+    place: '盗伐菌材林木' is 森林法第七十六条's '盗伐林木' with a word inserted — every character of the
+    superior conduct, in order, and at most as many again added (shared bigrams miss it: 伐菌 and 材林
+    break 伐林)."""
+    draft = re.sub(r"[^\u4e00-\u9fff]", "", conduct)
+    for para in (p for p in text.split("\n") if p.strip()):
+        for seg in re.split(r"(?<=[；。])", para):
+            if not penalty_ranges(seg):
+                continue
+            theirs = re.sub(r"[^\u4e00-\u9fff]", "", conduct_of(seg))
+            if len(theirs) < _NARROWABLE_MIN or _GENERIC_CONDUCT.match(theirs) or len(draft) > 2 * len(theirs) \
+                    or theirs == draft:
+                continue
+            rest = iter(draft)
+            if all(ch in rest for ch in theirs):   # a subsequence: consumes `rest` in order
+                return seg
+    return None
 
 
 def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:

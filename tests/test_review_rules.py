@@ -588,6 +588,29 @@ CASES = [
      "对一个记分周期内累计记分达到十二分的施工单位，增加检查频次，并取消其当年度区级文明工地评选资格。"),
     ("rights_restriction", "对在助餐点无理取闹、扰乱就餐秩序的老年人，取消其两年内享受助餐补贴的资格。",
      "人民调解员违反规定收取费用的，取消其当年度个案补贴申领资格。"),
+    # Rounds 43–44 (南沙湾区, 广东; 伏牛山县, 河南).
+    ("power_expansion", "回收企业出售不能继续使用的零部件的，由区商务局责令改正；情节严重的，并由区商务局吊销其资质认定书。",
+     "回收企业出售不能继续使用的零部件，情节严重的，由区商务局提请原发证部门依法吊销资质认定书。"),
+    ("power_expansion", "县林业局可以在年度采伐限额之外追加核定菌材采伐指标。",
+     "菌材林木采伐应当纳入年度采伐限额，依法申请林木采伐许可证。"),
+    ("power_expansion", "新引进的工业企业自投产之日起五年内免征房产税、城镇土地使用税，由县税务局负责落实。",
+     "符合条件的新引进企业，依法享受国家规定的房产税、城镇土地使用税减免优惠。"),
+    ("fair_competition", "企业开展厂房建设，应当优先选用伏牛山县城乡建设投资集团有限公司提供的服务。",
+     "企业开展厂房建设，可以自主选择具有相应资质的建设单位。"),
+    ("fair_competition", "设备采购选用县外企业的，不享受本政策第五条规定的补助。",
+     "设备采购符合本政策第五条规定条件的，享受相应补助。"),
+    ("fair_competition", "本区机关的报废公务用车，应当统一交售给区商务局确定的本区定点回收企业，不得自行选择其他回收企业。",
+     "区商务局应当将已取得资质认定的回收企业名单在区人民政府门户网站上公布，并及时更新。"),
+    ("fair_competition", "农药经营者应当从区农业农村局公布的推荐企业名录中选购农药。",
+     "农药经营者应当在营业场所张贴告知牌，公示国家禁用、限用农药名录。"),
+    ("retroactivity", "本政策施行前与企业签订的投资协议中约定的优惠条款与本政策不一致的，自本政策施行之日起一律停止执行。",
+     "投资企业未按照协议约定期限投产的，已兑现的补助、奖励资金按照投资协议约定予以追回。"),
+    ("retroactivity", "本办法施行前已经减免存储工资保证金的施工总承包单位，自本办法施行之日起一律按照全额补存。",
+     "本办法施行前已经减免存储工资保证金的施工总承包单位，继续按照原规定执行。"),
+    ("rights_restriction", "七十周岁以上的老年人不得进入游泳场所游泳。",
+     "七十周岁以上的老年人进入游泳场所游泳的，应当有成年家属陪同。"),
+    ("fee_creation", "游泳场馆按照每人每次十元的标准收取场地维护费。",
+     "公共游泳场馆提供服务可以适当收取费用，收费项目和标准应当经区发展和改革局等有关部门批准，并在场馆显著位置公示。"),
 ]
 
 
@@ -1416,3 +1439,48 @@ def test_round37_a_repealed_basis_excuses_no_fee_and_a_restated_seizure_keeps_it
                          "由公安机关交通管理部门扣留该机动车，处五千元以上一万元以下的罚款，有违法所得的予以没收。",
                          title="嵩阳县校车管理办法", doc_number="嵩政〔2025〕3号", issuer="嵩阳县人民政府")
     assert "penalty_range" in cats(rep) and "compulsory_measure" not in cats(rep)
+
+
+def test_round43_the_exceptions_and_restatement_of_one_part_do_not_cover_another() -> None:
+    # 农药管理条例第六十三条 bans the manager; the ban on his 配偶、子女 added after it is the draft's own.
+    pest = make_law("农药管理条例", {63: [
+        "未取得农药生产许可证生产农药，未取得农药经营许可证经营农药，或者被吊销农药登记证、农药生产许可证、农药经营许可证的，"
+        "其直接负责的主管人员10年内不得从事农药生产、经营活动。"]}, level="行政法规")
+    lib = FakeLibrary([pest])
+    rep = review_clauses(lib, "未取得农药经营许可证经营农药或者被吊销农药经营许可证的，其直接负责的主管人员10年内不得从事农药生产、"
+                              "经营活动；其配偶、子女在同一期限内申请农药经营许可证的，区农业农村局不予受理。",
+                         title="南沙湾区农药管理办法", doc_number="南农〔2025〕1号", issuer="南沙湾区农业农村局")
+    assert "rights_restriction" in cats(rep)
+    alone = review_clauses(lib, "未取得农药经营许可证经营农药或者被吊销农药经营许可证的，其直接负责的主管人员10年内不得从事农药生产、"
+                                "经营活动。", title="南沙湾区农药管理办法", doc_number="南农〔2025〕1号", issuer="南沙湾区农业农村局")
+    assert "rights_restriction" not in cats(alone), "the regulation's own ban, restated"
+    # A 依法 in the first part does not excuse the children's 政审 in the second.
+    rep = review("有关部门应当将该用人单位列入失信联合惩戒对象名单，依法依规予以限制；其法定代表人的子女报考本区机关事业单位的，"
+                 "政治审查不予通过。")
+    assert "rights_restriction" in cats(rep)
+
+
+def test_round44_a_fine_for_a_narrowed_conduct_is_measured_against_the_laws() -> None:
+    # '盗伐菌材林木' is 森林法第七十六条's '盗伐林木' narrowed to one kind of tree.
+    forest = make_law("中华人民共和国森林法", {76: [
+        "盗伐林木的，由县级以上人民政府林业主管部门责令限期在原地或者异地补种盗伐株数一倍以上五倍以下的树木，并处盗伐林木价值五倍以上十倍以下的罚款。",
+        "滥伐林木的，由县级以上人民政府林业主管部门责令限期在原地或者异地补种滥伐株数一倍以上三倍以下的树木，可以处滥伐林木价值三倍以上五倍以下的罚款。"]})
+    lib = FakeLibrary([forest])
+
+    def one(clause: str) -> set[str]:
+        return cats(review_clauses(lib, "菌材林采伐应当遵守《中华人民共和国森林法》。", clause,
+                                   title="伏牛山县菌材林管理办法", doc_number="伏林〔2025〕1号", issuer="伏牛山县林业局"), 2)
+
+    assert not one("盗伐菌材林木的，由县林业局责令限期在原地或者异地补种盗伐株数一倍以上五倍以下的树木，"
+                   "并处盗伐林木价值五倍以上十倍以下的罚款。") & {"penalty_creation", "penalty_range"}
+    got = one("滥伐菌材林木的，由县林业局责令限期在原地或者异地补种滥伐株数一倍以上三倍以下的树木，并处滥伐林木价值五倍以上十倍以下的罚款。")
+    assert "penalty_range" in got and "penalty_creation" not in got
+
+
+def test_a_licence_trigger_across_a_semicolon_is_not_excused_by_its_bare_second_part() -> None:
+    film = make_law("电影管理条例", {5: "国家对电影摄制、进口、出口、发行、放映和电影片公映实行许可制度。未经许可，任何单位和个人不得从事"
+                                       "电影片的摄制、进口、发行、放映活动，不得进口、出口、发行、放映未取得许可证的电影片。"}, level="行政法规")
+    rep = review_clauses(FakeLibrary([film]), "从事报废机动车代办服务的，应当向区商务局申请取得《报废机动车回收代办服务许可证》；"
+                                              "未取得许可证的，不得从事代办服务。",
+                         title="南沙湾区报废机动车回收管理办法", doc_number="南商〔2025〕1号", issuer="南沙湾区商务局")
+    assert "licensing_creation" in cats(rep)

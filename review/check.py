@@ -20,6 +20,7 @@ from legalkb.corpus.crosswalk import bigrams, containment
 from legalkb.ingest.metadata import book_title
 from legalkb.ingest.numerals import article_label
 from legalkb.review.amounts import Range, penalty_ranges
+from legalkb.review.approvals import find_moved_approval
 from legalkb.review.deadlines import find_shortened_deadline
 from legalkb.review.evidence import Retriever
 from legalkb.review.model import (
@@ -551,6 +552,17 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                           superior_range="、".join(r.label() for r in sup))
                 add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
                     extra=[Basis(title=c.title, article=label, status=c.status, text=c.text)])
+        elif rule.kind == "approval_moved":
+            for sent in sents:
+                ma = find_moved_approval(sent.text, retriever)
+                if ma is None:
+                    continue
+                cited = f"{book_title(ma.title)}{ma.article}"
+                why = rule.params.get(f"why_{ma.why}", "")
+                kw = dict(draft_organ=ma.draft_organ, cited=cited, superior=ma.superior, why=why)
+                add(rule, sent.article.number, (sent.start + ma.start, sent.start + ma.end),
+                    _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
+                    extra=[Basis(title=ma.title, article=ma.article, status=ma.status, text=ma.text)])
         elif rule.kind == "deadline_shortened":
             for sent in sents:
                 sd = find_shortened_deadline(sent.text, retriever)

@@ -1484,3 +1484,30 @@ def test_a_licence_trigger_across_a_semicolon_is_not_excused_by_its_bare_second_
                                               "未取得许可证的，不得从事代办服务。",
                          title="南沙湾区报废机动车回收管理办法", doc_number="南商〔2025〕1号", issuer="南沙湾区商务局")
     assert "licensing_creation" in cats(rep)
+
+
+def test_round43_an_approval_moved_to_a_district_organ_or_another_department() -> None:
+    wages = make_law("保障农民工工资支付条例", {40: (
+        "人力资源社会保障行政部门在查处拖欠农民工工资案件时，需要依法查询相关单位金融账户和相关当事人拥有房产、车辆等情况的，"
+        "应当经设区的市级以上地方人民政府人力资源社会保障行政部门负责人批准，有关金融机构和登记部门应当予以配合。")},
+        level="行政法规")
+    names = make_law("地名管理条例", {12: [
+        "批准地名命名、更名应当遵循下列规定：",
+        "（五）街路巷的命名、更名，由直辖市、市、县人民政府批准；",
+        "（六）具有重要地理方位意义的住宅区、楼宇的命名、更名，由直辖市、市、县人民政府住房和城乡建设主管部门征求同级人民政府"
+        "地名行政主管部门的意见后批准；"]}, level="行政法规")
+    lib = FakeLibrary([wages, names])
+
+    def a08(clause: str) -> list:
+        rep = review_clauses(lib, clause, title="南沙湾区测试办法", doc_number="南府〔2025〕1号", issuer="南沙湾区人民政府")
+        return [f for f in rep.findings if f.rule == "A08"]
+
+    lowered = a08("区人力资源和社会保障局在查处拖欠农民工工资案件时，需要依法查询相关单位金融账户和相关当事人拥有房产、车辆等情况的，"
+                  "经区人力资源和社会保障局负责人批准，有关金融机构和登记部门应当予以配合。")
+    assert len(lowered) == 1 and lowered[0].category == "power_expansion"
+    assert "设区的市级以上" in lowered[0].message and lowered[0].basis[0].article == "第四十条"
+    assert a08("具有重要地理方位意义的住宅区、楼宇的命名、更名，由建设单位向县民政局提出申请，县民政局征求县住房和城乡建设局"
+               "意见后审核批准。"), "the 地名 authority is only consulted: the approval is the 住建 department's"
+    # The department the regulation names (its county-level one), and the 民政 of 人民政府 is no department.
+    assert not a08("具有重要地理方位意义的住宅区、楼宇的命名、更名，由区住房和城乡建设局征求区民政局意见后批准。")
+    assert not a08("街路巷的命名、更名，由区民政局审核后报区人民政府批准。")

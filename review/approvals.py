@@ -1,0 +1,130 @@
+"""Approvals a draft gives to an organ the superior provision does not: '经区人力资源和社会保障局负责人
+批准' where 保障农民工工资支付条例第四十条 requires a department of a 设区的市 or above, or '由区民政局审核批准'
+where 地名管理条例第十二条 gives the naming of 住宅区、楼宇 to the 住房和城乡建设主管部门 (the 地名 authority is
+only consulted). Either way the draft moves a power the superior text placed elsewhere (power_expansion).
+
+Like deadlines.py: the clause holding the approval is searched among laws, administrative regulations,
+部门规章 and the province's local regulations in force on the review date; the segment describing the
+same matter best (most of the clause's content bigrams, organ names left out) decides, and only when
+it names an approver itself. Two checks, both conservative: a level (设区的市级以上, 省级, 国务院 …) the
+superior sets where no county-level organ is allowed, and a department of another field than the
+draft's (住房和城乡建设 vs 民政) — fields an institutional reform merged (文化、旅游、体育; 规划、国土、
+自然资源、林业; 农业农村、水利) count as one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from legalkb.review.superior import CONDUCT_MATCH, content_bigrams
+
+APPROVAL_LEVELS = ("法律", "行政法规", "部门规章")
+_VERB = r"(?:审核|审查)?(?:批准|审批|核准)"
+# The draft's approver: a district or county organ (经区人力资源和社会保障局负责人批准, 由县民政局…审核批准).
+# Or the organ as the subject of its own clause: '…提出申请，县民政局征求县住房和城乡建设局意见后审核批准'.
+_DRAFT = re.compile(rf"(?:经|由|报|[，,])(?P<organ>(?:区|县)[^。；，]{{1,40}}?)(?:负责人)?{_VERB}")
+# A level above the county that the superior reserves the approval to.
+_HIGHER = re.compile(rf"(设区的市级以上|市级以上|省级以上|省级|省、自治区、直辖市|国务院)[^。；，]{{0,40}}?(?:负责人)?{_VERB}")
+_COUNTY_OK = re.compile(r"县")
+_CONSULTED = re.compile(r"征求[^。；，]{0,30}?意见|会同[^。；，]{0,20}?(部门|机关|局)")
+_ORGAN = re.compile(r"(区|县)[^。；，、]{0,20}?(局|委员会|委|办公室|中心|人民政府|政府|办)")
+# Fields of government: a reform merged the names in one group, so a draft using today's name for a
+# department the superior text calls by its old one is not flagged.
+_FIELDS = {
+    "住房和城乡建设": r"住房和城乡建设|住房城乡建设|住建|建设行政|建设主管",
+    "民政": r"(?<!人)民政(?!府)|地名行政",   # not the 民政 inside 人民政府
+    "自然资源": r"自然资源|规划|国土|林业|林草",
+    "交通运输": r"交通运输|交通",
+    # Many counties' 农业农村局 took over 水利 (and 自然资源和规划局 took over 林业) in the 2019 reforms.
+    "农业农村": r"农业农村|农业|畜牧|渔业|水利|水务|水行政",
+    "生态环境": r"生态环境|环境保护",
+    "市场监督管理": r"市场监督|市场监管|工商|质量技术监督|食品药品",
+    "卫生健康": r"卫生健康|卫生",
+    "教育": r"教育",
+    "公安": r"公安",
+    "文化和旅游": r"文化|旅游|文广|广播电视|体育",
+    "应急管理": r"应急管理|安全生产监督",
+    "商务": r"商务",
+    "人力资源和社会保障": r"人力资源和社会保障|人力资源社会保障|人社|劳动保障",
+    "发展和改革": r"发展和改革|发展改革|价格",
+    "财政": r"财政",
+    "城市管理": r"城市管理|城管|综合行政执法|市容",
+}
+_FIELD_RE = {k: re.compile(v) for k, v in _FIELDS.items()}
+
+
+@dataclass
+class MovedApproval:
+    title: str
+    article: str
+    status: str
+    text: str
+    start: int          # the draft's approval phrase, offsets within the sentence
+    end: int
+    draft_organ: str
+    superior: str       # the superior segment's approval phrase
+    why: str            # 'level' | 'field'
+
+
+def _fields(text: str) -> set[str]:
+    return {k for k, r in _FIELD_RE.items() if r.search(text)}
+
+
+def _approver(segment: str) -> tuple[str, re.Match[str]] | None:
+    """The superior segment's approver (what follows its last 由/经 before the approval verb, without
+    the organs only consulted) and the verb's match."""
+    m = re.search(_VERB, segment)
+    if not m:
+        return None
+    head = segment[: m.start()]
+    at = max(head.rfind("由"), head.rfind("经"))
+    if at < 0:
+        return None
+    return _CONSULTED.sub("", head[at + 1:]), m
+
+
+def find_moved_approval(sentence: str, retriever: Any, levels: tuple[str, ...] = APPROVAL_LEVELS
+                        ) -> MovedApproval | None:
+    if retriever is None:
+        return None
+    offset = 0
+    for clause in re.split(r"(?<=[；;])", sentence):
+        mine = _DRAFT.search(clause)
+        if mine:
+            break
+        offset += len(clause)
+    else:
+        return None
+    organ = _CONSULTED.sub("", mine.group("organ"))
+    draft_fields = _fields(organ)
+    query = _ORGAN.sub(" ", clause)
+    cb = content_bigrams(query)
+    if len(cb) < 6:
+        return None
+    local = retriever.provisions(query, ("地方性法规",), region=(retriever.region,)) if retriever.region else []
+    best: tuple[float, Any, str] | None = None
+    for h in retriever.provisions(query, levels) + local:
+        for seg in re.split(r"[\n。]", h.text):
+            if not re.search(_VERB, seg):
+                continue
+            share = len(cb & content_bigrams(seg)) / len(cb)
+            if share >= CONDUCT_MATCH and (best is None or share > best[0]):
+                best = (share, h, seg)
+    if best is None:
+        return None
+    _share, h, seg = best
+    found = _approver(seg)
+    if found is None:
+        return None
+    approver, verb = found
+    phrase = seg[max(0, seg.rfind("由", 0, verb.start()), seg.rfind("经", 0, verb.start())): verb.end()]
+    span = (offset + mine.start(), offset + mine.end())
+    higher = _HIGHER.search(seg)
+    if higher and not _COUNTY_OK.search(seg):
+        return MovedApproval(h.title, h.article, h.status, h.text, *span, organ, phrase, "level")
+    theirs = _fields(approver)
+    if draft_fields and theirs and not draft_fields & theirs:
+        return MovedApproval(h.title, h.article, h.status, h.text, *span, organ, phrase, "field")
+    return None

@@ -21,7 +21,8 @@ from typing import Any
 from legalkb.review.superior import CONDUCT_MATCH, content_bigrams
 
 APPROVAL_LEVELS = ("法律", "行政法规", "部门规章")
-_VERB = r"(?:审核|审查)?(?:批准|审批|核准)"
+# 认定 / 确认 too: 古树名木保护条例第十条 has the 一级 trees 认定 by the province's department.
+_VERB = r"(?:审核|审查)?(?:批准|审批|核准|认定|确认)"
 # The draft's approver: a district or county organ (经区人力资源和社会保障局负责人批准, 由县民政局…审核批准).
 # Or the organ as the subject of its own clause: '…提出申请，县民政局征求县住房和城乡建设局意见后审核批准'.
 _DRAFT = re.compile(rf"(?:经|由|报|[，,])(?P<organ>(?:区|县)[^。；，]{{1,40}}?)(?:负责人)?{_VERB}")
@@ -85,6 +86,18 @@ def _approver(segment: str) -> tuple[str, re.Match[str]] | None:
     return _CONSULTED.sub("", head[at + 1:]), m
 
 
+def _scopes(segment: str) -> list[str]:
+    """The segment cut after each ，-part holding an approval verb: each piece is one case and its
+    approver ('（六）…住宅区、楼宇的命名、更名，由…主管部门…批准')."""
+    out, cur = [], ""
+    for part in re.split(r"(?<=[，,；;])", segment):
+        cur += part
+        if re.search(_VERB, part):
+            out.append(cur)
+            cur = ""
+    return out
+
+
 def find_moved_approval(sentence: str, retriever: Any, levels: tuple[str, ...] = APPROVAL_LEVELS
                         ) -> MovedApproval | None:
     if retriever is None:
@@ -92,18 +105,25 @@ def find_moved_approval(sentence: str, retriever: Any, levels: tuple[str, ...] =
     offset = 0
     for clause in re.split(r"(?<=[；;])", sentence):
         mine = _DRAFT.search(clause)
-        if mine:
-            break
+        found = _moved(clause, mine, offset, retriever, levels) if mine else None
+        if found is not None:
+            return found
         offset += len(clause)
-    else:
-        return None
+    return None
+
+
+def _moved(clause: str, mine: re.Match[str], offset: int, retriever: Any, levels: tuple[str, ...]
+           ) -> MovedApproval | None:
     organ = _CONSULTED.sub("", mine.group("organ"))
     draft_fields = _fields(organ)
     query = _ORGAN.sub(" ", clause)
     cb = content_bigrams(query)
     if len(cb) < 6:
         return None
-    local = retriever.provisions(query, ("地方性法规",), region=(retriever.region,)) if retriever.region else []
+    # The province's own regulations only (a 直辖市's are its own): a 设区的市's binds only that city, and
+    # the draft may belong to another (杭州市城市绿化管理条例 is no measure for a county elsewhere in 浙江).
+    local = [h for h in retriever.provisions(query, ("地方性法规",), region=(retriever.region,))
+             if h.title.startswith(retriever.region)] if retriever.region else []
     best: tuple[float, Any, str] | None = None
     for h in retriever.provisions(query, levels) + local:
         for seg in re.split(r"[\n。]", h.text):
@@ -115,13 +135,19 @@ def find_moved_approval(sentence: str, retriever: Any, levels: tuple[str, ...] =
     if best is None:
         return None
     _share, h, seg = best
+    # One segment may give each case its own approver ('一级…由省、自治区、直辖市人民政府…认定，二级、三级…
+    # 分别由设区的市级、县级…认定'): the ，-parts up to each approval verb, the one closest to the clause decides.
+    # (Only pieces that name an approver: '按照批准限额捕捞' approves nothing.)
+    seg = max((sc for sc in _scopes(seg) if _approver(sc)), key=lambda sc: len(cb & content_bigrams(sc)), default=seg)
     found = _approver(seg)
     if found is None:
         return None
     approver, verb = found
     phrase = seg[max(0, seg.rfind("由", 0, verb.start()), seg.rfind("经", 0, verb.start())): verb.end()]
     span = (offset + mine.start(), offset + mine.end())
-    higher = _HIGHER.search(seg)
+    # Or a city's department in a regulation of a 直辖市 (上海市古树名木…条例第九条: 二级 trees 由市绿化行政管理部门
+    # …确认) or of a 设区的市: above a district, as long as the scope names no 区/县 organ.
+    higher = _HIGHER.search(seg) or (re.match(r"\s*本?市(?!政|容|场)", approver) and not re.search(r"区", seg))
     if higher and not _COUNTY_OK.search(seg):
         return MovedApproval(h.title, h.article, h.status, h.text, *span, organ, phrase, "level")
     theirs = _fields(approver)

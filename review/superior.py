@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import takewhile
 from typing import Any
 
 import yaml
@@ -637,6 +638,12 @@ def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
     para = paras[where]
     if penalty_ranges(para):
         return para
+    # '…没收违法所得，并依照下列规定处以罚款：' and the items '（一）涉及实行一级保护的古树和名木的，处每株
+    # 50万元以上100万元以下的罚款；…' (古树名木保护条例第二十六条): the items below set the fine.
+    if para.rstrip().endswith(("：", ":")):
+        items = list(takewhile(lambda p: bool(_ITEM.match(p)), paras[where + 1:]))
+        if items and penalty_ranges("\n".join(items)):
+            return "\n".join([para, *items])
     # '任何单位和个人不得擅自…张贴…广告。' + '违反前款规定的，对…处以…罚款': the next paragraph fines
     # the conduct this one prohibits.
     nxt = paras[where + 1] if where + 1 < len(paras) else ""

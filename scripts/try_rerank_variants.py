@@ -1,0 +1,114 @@
+"""Ranking-side variants tried for issue 7 (eighth round), on a feature cache of train_rerank.py:
+
+    LEGALKB_HOME=/tmp/lkb-bge LEGALKB_EMBED_MODEL=$BGE python scripts/train_rerank.py \
+        ../shared/eval/stard/train.jsonl --hybrid --cache /tmp/feat_hyb.pkl --no-write
+    python scripts/try_rerank_variants.py /tmp/feat_hyb.pkl
+
+Prints 5-fold cross-validated metrics for: the shipped parameters; answered-question priors as extra
+features (how often an article, and its law, is a gold answer of the training questions); rank
+ensembles of differently trained rankers; both. Dev only (needs lightgbm); nothing here ships.
+
+The priors are computed the way the memory is: a question never sees its own fold. For the fold
+model of fold f, a training question of fold g gets counts over the training folds other than g —
+counting its own fold would let near-duplicate questions (STARD repeats some) leak their shared
+answer into the feature during training, which a held-out question cannot see (measured: R@100 fell
+to 0.79 when training rows counted their own fold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_rerank import PARAMS, ROUNDS, metrics  # noqa: E402
+
+from legalkb.search.evaluate import fold_of  # noqa: E402
+
+Counts = tuple[collections.Counter, collections.Counter]
+
+
+def counts(rows: list[dict]) -> Counts:
+    art: collections.Counter = collections.Counter()
+    law: collections.Counter = collections.Counter()
+    for r in rows:
+        gold = set(r["gold"])
+        art.update(gold)
+        law.update({g[0] for g in gold})
+    return art, law
+
+
+def with_priors(r: dict, c: Counts) -> np.ndarray:
+    art, law = c
+    return np.hstack([r["x"], np.column_stack([np.log1p([art[k] for k in r["keys"]]),
+                                               np.log1p([law[k[0]] for k in r["keys"]])])])
+
+
+def ranks(s: np.ndarray) -> np.ndarray:
+    return -np.argsort(np.argsort(-s)).astype(float)
+
+
+def where_missed(rows: list[dict], cv: list[np.ndarray]) -> str:
+    """Gold articles outside the top 100: how many are not candidates at all, how deep the rest rank."""
+    outside, below = 0, []
+    for r, s in zip(rows, cv, strict=True):
+        keys = [r["keys"][i] for i in np.argsort(-s, kind="stable")] if len(s) else []
+        for g in dict.fromkeys(r["gold"]):
+            if g not in keys[:100]:
+                if g in keys:
+                    below.append(keys.index(g) + 1)
+                else:
+                    outside += 1
+    b = np.asarray(below)
+    return (f"gold outside the top 100: {outside} not in the pool, {len(b)} in it (median rank "
+            f"{np.median(b):.0f}; {int(((b > 100) & (b <= 130)).sum())} at ranks 101–130)")
+
+
+def run(rows: list[dict], folds: int, params: list[dict], priors: bool, explain: bool = False) -> dict[str, float]:
+    import lightgbm as lgb
+
+    cv: list[np.ndarray] = [np.zeros(0)] * len(rows)
+    for f in range(folds):
+        train = [r for r in rows if fold_of(r["id"], folds) != f and len(r["y"])]
+        per = {g: counts([t for t in train if fold_of(t["id"], folds) != g]) for g in range(folds) if g != f}
+        x = np.vstack([with_priors(r, per[fold_of(r["id"], folds)]) if priors else r["x"] for r in train])
+        y = np.concatenate([r["y"] for r in train])
+        models = [lgb.train(p, lgb.Dataset(x, y, group=[len(r["y"]) for r in train]), num_boost_round=ROUNDS)
+                  for p in params]
+        held = counts(train)
+        for i, r in enumerate(rows):
+            if fold_of(r["id"], folds) == f and len(r["y"]):
+                xi = with_priors(r, held) if priors else r["x"]
+                scores = [m.predict(xi) for m in models]
+                cv[i] = scores[0] if len(scores) == 1 else sum(ranks(s) for s in scores)
+    if explain:
+        print("  " + where_missed(rows, cv), flush=True)
+    return metrics(rows, cv)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cache", type=Path)
+    ap.add_argument("--folds", type=int, default=5)
+    args = ap.parse_args()
+    cached = pickle.loads(args.cache.read_bytes())
+    rows = cached["rows"] if isinstance(cached, dict) else cached
+    second = dict(PARAMS, seed=11, feature_fraction=0.6)
+    deeper = dict(PARAMS, lambdarank_truncation_level=100)
+    for name, params, priors in (("shipped parameters", [PARAMS], False),
+                                 ("+ answered-question priors", [PARAMS], True),
+                                 ("rank ensemble: shipped + second seed", [PARAMS, second], False),
+                                 ("rank ensemble: truncation 100 + second seed", [deeper, second], False),
+                                 ("priors + rank ensemble (shipped + second seed)", [PARAMS, second], True)):
+        got = run(rows, args.folds, params, priors, explain=name == "shipped parameters")
+        print(f"{name}: {json.dumps(got)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -662,5 +662,7 @@ def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
             head = [lead] if lead and penalty_ranges(lead) else []
             return "\n".join([*head, "；".join(mine)])
         rest = "\n".join(others)
-        return rest if penalty_ranges(rest) else None
+        # With the item itself: the certificate the draft names (健康证明) is in 食品安全法第一百二十六条's
+        # item （六）, not in the paragraph that fines every item.
+        return "\n".join([rest, para]) if penalty_ranges(rest) else None
     return None

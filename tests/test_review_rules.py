@@ -1595,3 +1595,16 @@ def test_round47_a_police_unit_and_a_chief_office_as_issuers() -> None:
         assert "issuer_authority" in cats(rep, None), issuer
     rep = review_clauses(LIB, "本规定适用于本辖区。", title="测试规定", doc_number="测〔2025〕1号", issuer="沂蒙山县水利局")
     assert "issuer_authority" not in cats(rep, None)
+
+
+def test_round45_a_certificate_named_in_the_superior_item_not_in_its_fining_paragraph() -> None:
+    food = make_law("中华人民共和国食品安全法", {126: [
+        "违反本法规定，有下列情形之一的，由县级以上人民政府食品安全监督管理部门责令改正，给予警告；拒不改正的，处五千元以上"
+        "五万元以下罚款；情节严重的，责令停产停业，直至吊销许可证：",
+        "（一）食品、食品添加剂生产者未按规定对采购的食品原料和生产的食品、食品添加剂进行检验；",
+        "（六）食品生产经营者安排未取得健康证明或者患有国务院卫生行政部门规定的有碍食品安全疾病的人员从事接触直接入口食品工作；"]})
+    rep = review_clauses(FakeLibrary([food]), "学校食堂应当遵守《中华人民共和国食品安全法》。",
+                         "学校食堂安排未取得健康证明的人员从事接触直接入口食品工作的，由区市场监督管理局责令改正，处一千元以上一万元以下罚款。",
+                         title="浦东湾区学校食堂管理办法", doc_number="浦教〔2025〕1号", issuer="浦东湾区教育局")
+    got = cats(rep, 2)
+    assert "penalty_range" in got and "penalty_creation" not in got

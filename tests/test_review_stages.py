@@ -227,3 +227,18 @@ def test_crosswalk_compute_follows_moved_articles() -> None:
                             3: "乙条文内容关于罚款的规定。", 4: "丙条文关于施行日期。"}, effective=dt.date(2024, 1, 1))
     rows = {r.old: r.new for r in compute(old, new)}
     assert rows == {1: 1, 2: 3, 3: 4}
+
+
+def test_gather_evidence_in_parallel_equals_one_at_a_time() -> None:
+    from legalkb.review.evidence import Retriever, gather_evidence
+
+    law = make_law("城市市容和环境卫生管理条例", {
+        11: "大型户外广告的设置必须征得城市人民政府市容环境卫生行政主管部门同意后，按照有关规定办理审批手续。",
+        14: "任何单位和个人都不得在街道两侧和公共场地堆放物料，搭建建筑物、构筑物或者其他设施。"}, level="行政法规")
+    d = parse_draft(draft("设置大型户外广告的，应当征得区城市管理局同意。",
+                          "任何单位和个人不得在街道两侧堆放物料。",
+                          "经营者应当在店内经营，不得占道经营。"))
+    lib = FakeLibrary([law])
+    one = gather_evidence(d, Retriever(lib, dt.date(2026, 4, 1)), workers=1)
+    two = gather_evidence(d, Retriever(lib, dt.date(2026, 4, 1)), workers=2)
+    assert one == two and len(one) == 3 and one[0].hits and one[0].hits[0].title == "城市市容和环境卫生管理条例"

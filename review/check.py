@@ -496,6 +496,14 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                                 quote=text[s:e], message=message, basis=(extra or []) + basis(rule),
                                 suggestion=suggestion, start=s, end=e))
 
+    def add_against(rule: Rule, sent: Sentence, span: tuple[int, int], sup: Any, **kw: str) -> None:
+        # A finding measured against one superior provision (`sup`: title, article, status, text): the
+        # provision is {cited} in the message and the first basis.
+        kw["cited"] = f"{book_title(sup.title)}{sup.article}"
+        add(rule, sent.article.number, (sent.start + span[0], sent.start + span[1]),
+            _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
+            extra=[Basis(title=sup.title, article=sup.article, status=sup.status, text=sup.text)])
+
     range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
     province = province or province_of(
         text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
@@ -555,25 +563,15 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
         elif rule.kind == "approval_moved":
             for sent in sents:
                 ma = find_moved_approval(sent.text, retriever)
-                if ma is None:
-                    continue
-                cited = f"{book_title(ma.title)}{ma.article}"
-                why = rule.params.get(f"why_{ma.why}", "")
-                kw = dict(draft_organ=ma.draft_organ, cited=cited, superior=ma.superior, why=why)
-                add(rule, sent.article.number, (sent.start + ma.start, sent.start + ma.end),
-                    _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
-                    extra=[Basis(title=ma.title, article=ma.article, status=ma.status, text=ma.text)])
+                if ma is not None:
+                    add_against(rule, sent, (ma.start, ma.end), ma, draft_organ=ma.draft_organ, superior=ma.superior,
+                                why=rule.params.get(f"why_{ma.why}", ""))
         elif rule.kind == "deadline_shortened":
             for sent in sents:
                 sd = find_shortened_deadline(sent.text, retriever)
-                if sd is None:
-                    continue
-                cited = f"{book_title(sd.title)}{sd.article}"
-                kw = dict(action=sd.draft.action, draft_limit=sd.draft.label, cited=cited,
-                          superior_limit=sd.superior.label)
-                add(rule, sent.article.number, (sent.start + sd.draft.start, sent.start + sd.draft.end),
-                    _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
-                    extra=[Basis(title=sd.title, article=sd.article, status=sd.status, text=sd.text)])
+                if sd is not None:
+                    add_against(rule, sent, (sd.draft.start, sd.draft.end), sd, action=sd.draft.action,
+                                draft_limit=sd.draft.label, superior_limit=sd.superior.label)
         elif rule.kind == "issuer":
             allowed = re.compile(rule.params.get("allowed", r"$^"))
             forbidden = [re.compile(p) for p in rule.params.get("forbidden", [])]

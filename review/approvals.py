@@ -73,17 +73,16 @@ def _fields(text: str) -> set[str]:
     return {k for k, r in _FIELD_RE.items() if r.search(text)}
 
 
-def _approver(segment: str) -> tuple[str, re.Match[str]] | None:
+def _approver(segment: str) -> tuple[str, str] | None:
     """The superior segment's approver (what follows its last 由/经 before the approval verb, without
-    the organs only consulted) and the verb's match."""
+    the organs only consulted) and its approval phrase (from that 由/经 to the verb)."""
     m = re.search(_VERB, segment)
     if not m:
         return None
-    head = segment[: m.start()]
-    at = max(head.rfind("由"), head.rfind("经"))
+    at = max(segment.rfind("由", 0, m.start()), segment.rfind("经", 0, m.start()))
     if at < 0:
         return None
-    return _CONSULTED.sub("", head[at + 1:]), m
+    return _CONSULTED.sub("", segment[at + 1: m.start()]), segment[at: m.end()]
 
 
 def _scopes(segment: str) -> list[str]:
@@ -120,12 +119,8 @@ def _moved(clause: str, mine: re.Match[str], offset: int, retriever: Any, levels
     cb = content_bigrams(query)
     if len(cb) < 6:
         return None
-    # The province's own regulations only (a 直辖市's are its own): a 设区的市's binds only that city, and
-    # the draft may belong to another (杭州市城市绿化管理条例 is no measure for a county elsewhere in 浙江).
-    local = [h for h in retriever.provisions(query, ("地方性法规",), region=(retriever.region,))
-             if h.title.startswith(retriever.region)] if retriever.region else []
     best: tuple[float, Any, str] | None = None
-    for h in retriever.provisions(query, levels) + local:
+    for h in retriever.provisions(query, levels) + retriever.own_regulations(query):
         for seg in re.split(r"[\n。]", h.text):
             if not re.search(_VERB, seg):
                 continue
@@ -138,12 +133,10 @@ def _moved(clause: str, mine: re.Match[str], offset: int, retriever: Any, levels
     # One segment may give each case its own approver ('一级…由省、自治区、直辖市人民政府…认定，二级、三级…
     # 分别由设区的市级、县级…认定'): the ，-parts up to each approval verb, the one closest to the clause decides.
     # (Only pieces that name an approver: '按照批准限额捕捞' approves nothing.)
-    seg = max((sc for sc in _scopes(seg) if _approver(sc)), key=lambda sc: len(cb & content_bigrams(sc)), default=seg)
-    found = _approver(seg)
-    if found is None:
+    named = [(sc, a) for sc in _scopes(seg) if (a := _approver(sc))]
+    if not named:
         return None
-    approver, verb = found
-    phrase = seg[max(0, seg.rfind("由", 0, verb.start()), seg.rfind("经", 0, verb.start())): verb.end()]
+    seg, (approver, phrase) = max(named, key=lambda t: len(cb & content_bigrams(t[0])))
     span = (offset + mine.start(), offset + mine.end())
     # Or a city's department in a regulation of a 直辖市 (上海市古树名木…条例第九条: 二级 trees 由市绿化行政管理部门
     # …确认) or of a 设区的市: above a district, as long as the scope names no 区/县 organ.

@@ -132,9 +132,8 @@ def find_shortened_deadline(sentence: str, retriever: Any,
     # neighbouring cases (专利法第三十条), hence per segment. Quote the closest candidate.
     found: list[tuple[float, Any, Limit, Limit]] = []
     # The draft's own province's regulations set limits too (河南省见义勇为人员奖励和保障条例第十一条:
-    # 二年内申报); other provinces' are no measure for it.
-    local = retriever.provisions(_query(clause), ("地方性法规",), region=(retriever.region,)) if retriever.region else []
-    for h in retriever.provisions(_query(clause), levels) + local:
+    # 二年内申报); other provinces' and other cities' are no measure for it.
+    for h in retriever.provisions(_query(clause), levels) + retriever.own_regulations(_query(clause)):
         for seg in re.split(r"[\n；。]", h.text):
             share = len(cb & content_bigrams(seg)) / len(cb)
             if share < CONDUCT_MATCH:

@@ -118,6 +118,15 @@ class Retriever:
         self._cache[key] = out
         return out
 
+    def own_regulations(self, query: str, top_k: int = 5) -> list[EvidenceHit]:
+        """The draft's province's own 地方性法规 on `query` (a 直辖市's are its own): a 设区的市's regulation
+        binds only that city, and the draft may belong to another (杭州市城市绿化管理条例 is no measure for a
+        county elsewhere in 浙江). [] when the province is not known."""
+        if not self.region:
+            return []
+        return [h for h in self.provisions(query, ("地方性法规",), top_k=top_k, region=(self.region,))
+                if h.title.startswith(self.region)]
+
     def articles_in_force(self, law: str) -> list[LawArticle]:
         """Every article of the version of `law` in force on the review date, each with the text of
         the articles it refers to (本条例第X条); [] when the library has no such law. Cached: the

@@ -242,3 +242,15 @@ def test_gather_evidence_in_parallel_equals_one_at_a_time() -> None:
     one = gather_evidence(d, Retriever(lib, dt.date(2026, 4, 1)), workers=1)
     two = gather_evidence(d, Retriever(lib, dt.date(2026, 4, 1)), workers=2)
     assert one == two and len(one) == 3 and one[0].hits and one[0].hits[0].title == "城市市容和环境卫生管理条例"
+
+
+def test_own_regulations_are_the_provinces_not_another_citys() -> None:
+    from legalkb.review.evidence import Retriever
+
+    prov = make_law("浙江省城市绿化管理条例", {20: "占用城市绿地的，应当经城市绿化行政主管部门同意。"},
+                    level="地方性法规", region="浙江省")
+    city = make_law("杭州市城市绿化管理条例", {31: "占用城市绿地的，应当报市人民政府批准。"},
+                    level="地方性法规", region="浙江省")
+    r = Retriever(FakeLibrary([prov, city]), dt.date(2026, 4, 1), region="浙江省")
+    assert [h.title for h in r.own_regulations("占用城市绿地的应当批准")] == ["浙江省城市绿化管理条例"]
+    assert Retriever(FakeLibrary([prov, city]), dt.date(2026, 4, 1)).own_regulations("占用城市绿地") == []

@@ -31,7 +31,7 @@ NONEXISTENT = "nonexistent"
 NOT_FOUND = "not_found"      # the law is not in the corpus: shown as 未核实, never as valid
 NOT_YET = "not_yet_in_force"
 RESOLUTION_LABELS = {FOUND: "已核实", REPEALED: "已废止", RENUMBERED: "条号已变更",
-                     NONEXISTENT: "条文不存在", NOT_FOUND: "未核实", NOT_YET: "尚未生效"}
+                     NONEXISTENT: "法律或条文不存在", NOT_FOUND: "未核实", NOT_YET: "尚未生效"}
 
 
 class ReviewError(Exception):

@@ -23,7 +23,7 @@ CATEGORY_CN = {
     "fee_creation": "设定收费或保证金", "certificate_demand": "增设证明事项",
     "rights_restriction": "减损权益或增加义务", "retroactivity": "溯及既往",
     "fair_competition": "妨碍公平竞争", "citation_repealed": "引用已废止的法律法规",
-    "citation_outdated_article": "引用旧条号", "citation_nonexistent": "引用不存在的条文",
+    "citation_outdated_article": "引用旧条号", "citation_nonexistent": "引用不存在的法律或条文",
     "validity_period": "有效期", "citation_not_in_force": "引用尚未施行的法律",
 }
 SEVERITY_CN = {"blocker": "严重", "high": "高", "medium": "中", "low": "低"}

@@ -113,6 +113,42 @@ def _find_successor(library: Resolver, title: str, as_of: dt.date | None) -> Rep
     return None
 
 
+# A corpus with this many 法律 carries the national statute book (LawRefBook: 329, repealed ones
+# included); with fewer (the demo corpus, a partial import) a title it lacks proves nothing.
+STATUTE_BOOK_MIN = 250
+# At most this many characters added or dropped: '食品安全管理法' for 食品安全法, '治安处罚法' for 治安管理处罚法.
+MISNAMED_MAX_DIFF = 4
+_NAMED_LAW = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{2,30}(?<!办)法$")
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _misnamed_law(library: Resolver, name: str) -> list[str]:
+    """The national laws a title the corpus lacks is most likely a misnaming of: the cited name adds
+    or drops a few characters of one (食品安全管理法 → 食品安全法). Only a substitution-free misnaming
+    is claimed: a name that swaps words (民营经济促进法 beside 循环经济促进法) may be a law newer than
+    the corpus, and stays 未核实. Empty when the corpus does not carry the whole statute book."""
+    name = name.strip().strip("《》")
+    titles_of = getattr(library, "law_titles", None)
+    if not _NAMED_LAW.match(name) or titles_of is None:
+        return []
+    titles = titles_of("法律")
+    if len(titles) < STATUTE_BOOK_MIN:
+        return []
+    cited = short_title(name)
+    near = []
+    for t in titles:
+        core = short_title(t)
+        short, long = sorted((cited, core), key=len)
+        if len(cited) >= 4 and len(long) - len(short) <= MISNAMED_MAX_DIFF and short != long \
+                and _subsequence(short, long):
+            near.append(core)
+    return near if 0 < len(near) <= 3 else []
+
+
 def _start(d: LegalDocument) -> dt.date:
     return d.effective or d.version_date or d.promulgated or dt.date.min
 
@@ -164,6 +200,12 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
                          + (f"（{repeal.basis}）" if repeal.basis else ""))
             return ResolvedCitation(c, FOUND, law_key=repeal.short_title, title=repeal.title, status=UNVERIFIED,
                                     note=f"将于{repeal.repealed}废止；语料库无其文本，条文未核实")
+        misnamed = _misnamed_law(library, c.law)
+        if misnamed:
+            names = "》《".join(misnamed)
+            return ResolvedCitation(c, NONEXISTENT, title=c.law, status="无此法律",
+                                    note=f"法律库收录的法律中没有这一名称，名称相近的是《{names}》；"
+                                         f"如系法律库更新之后新制定的法律，请核对后忽略")
         return ResolvedCitation(c, NOT_FOUND, title=c.law, status=UNVERIFIED,
                                 note="语料库中未找到该法律法规，引用未核实（不代表引用正确）")
     latest = versions[-1]

@@ -86,6 +86,9 @@ class FakeLibrary:
         art = doc.article(number, sub) if doc else None
         return (doc, art) if doc and art else None
 
+    def law_titles(self, level: str) -> list[str]:
+        return sorted({d.title for vs in self.docs.values() for d in vs if d.level == level})
+
     def cited_by(self, law: str, as_of: dt.date | None = None) -> dict[str, list[SimpleNamespace]]:
         """Article key → articles of other laws naming 《law》第N条 (the real one parses every citation)."""
         key = self.resolve_law(law)

@@ -456,6 +456,11 @@ class Library:
             self._aliases = out
         return self._aliases
 
+    def law_titles(self, level: str) -> list[str]:
+        """The distinct titles of the stored laws of one level (法律, 行政法规 …), in force or not:
+        what a title the corpus does not know is compared with."""
+        return sorted({r.title for r in self._document_records() if r.level == level and r.title})
+
     def gazetteer(self) -> Gazetteer:
         """Places the corpus has local rules for (regions, and the cities local titles start with)."""
         if self._gazetteer is None:

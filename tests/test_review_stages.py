@@ -9,6 +9,7 @@ import pytest
 from legalkb.corpus.crosswalk import compute
 from legalkb.ingest.model import REPEALED as DOC_REPEALED
 from legalkb.ingest.status import RegistryEntry, StatusRegistry
+from legalkb.review import resolve as resolve_module
 from legalkb.review.amounts import ban_ranges, fine_ranges
 from legalkb.review.citations import extract_citations
 from legalkb.review.deadlines import time_limits
@@ -178,6 +179,21 @@ def test_resolve_unknown_law_is_unverified_not_valid() -> None:
     r = _resolve("依照《青川区不存在条例》第三条的规定。", "按照国办发〔2018〕37号要求执行。")
     assert r[0].resolution == NOT_FOUND and r[0].status == "未核实"
     assert r[1].resolution == NOT_FOUND and r[1].citation.kind == "doc_number"
+
+
+def test_resolve_misnamed_national_law_only_against_a_whole_statute_book(monkeypatch) -> None:
+    # A title that adds or drops a few characters of a national law the corpus has is a misnaming
+    # (人民调解管理法 for 人民调解法) — but only a corpus carrying the statute book can say so.
+    cites = ["依照《中华人民共和国人民调解管理法》第六条的规定。", "依照《中华人民共和国调解法》的规定。",
+             "依照《中华人民共和国民间纠纷调解法》的规定。"]
+    r = _resolve(*cites)
+    assert [x.resolution for x in r] == [NOT_FOUND] * 3, "six laws are no statute book"
+    monkeypatch.setattr(resolve_module, "STATUTE_BOOK_MIN", 3)
+    r = _resolve(*cites)
+    assert r[0].resolution == NONEXISTENT and "《人民调解法》" in r[0].note and r[0].status == "无此法律"
+    assert r[1].resolution == NOT_FOUND, "'调解法' drops 人民 — too short a name to claim a misnaming"
+    # A name that swaps words may be a law newer than the corpus: still only 未核实.
+    assert r[2].resolution == NOT_FOUND
 
 
 def test_resolve_not_yet_in_force() -> None:

@@ -352,6 +352,11 @@ def _content_elsewhere(ctx: str, doc: LegalDocument, cited: Article) -> Article 
     best, art = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0
     if best >= MOVED_MIN_SHARED and best >= 3 * for_cited + 2 and best >= 1.5 * runner_up:
+        # The cited article names the one the clause paraphrases: it is that article's penalty or
+        # procedure, cited on purpose ('…不履行承诺的，依照…第四十四条的规定处理', where 第四十四条 punishes a
+        # breach of the 第二十四条 承诺 the clause describes).
+        if article_label(art.number, art.sub) in cited.text:
+            return None
         return art
     return None
 

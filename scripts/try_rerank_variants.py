@@ -6,7 +6,10 @@
 
 Prints 5-fold cross-validated metrics for: the shipped parameters; answered-question priors as extra
 features (how often an article, and its law, is a gold answer of the training questions); rank
-ensembles of differently trained rankers; both. Dev only (needs lightgbm); nothing here ships.
+ensembles of differently trained rankers; both. With `--stage2 HOME` (the index the cache was built
+from; ninth round) also a second ranker that reorders everything below the first ranker's top 10, with
+structural features relative to its top 5: same law, same chapter, article distance, and whether one
+article cites the other by number. Dev only (needs lightgbm); nothing here ships.
 
 The priors are computed the way the memory is: a question never sees its own fold. For the fold
 model of fold f, a training question of fold g gets counts over the training folds other than g —
@@ -70,7 +73,8 @@ def where_missed(rows: list[dict], cv: list[np.ndarray]) -> str:
             f"{np.median(b):.0f}; {int(((b > 100) & (b <= 130)).sum())} at ranks 101–130)")
 
 
-def run(rows: list[dict], folds: int, params: list[dict], priors: bool, explain: bool = False) -> dict[str, float]:
+def run(rows: list[dict], folds: int, params: list[dict], priors: bool, explain: bool = False,
+        out: list | None = None) -> dict[str, float]:
     import lightgbm as lgb
 
     cv: list[np.ndarray] = [np.zeros(0)] * len(rows)
@@ -89,13 +93,77 @@ def run(rows: list[dict], folds: int, params: list[dict], priors: bool, explain:
                 cv[i] = scores[0] if len(scores) == 1 else sum(ranks(s) for s in scores)
     if explain:
         print("  " + where_missed(rows, cv), flush=True)
+    if out is not None:
+        out[:] = cv
     return metrics(rows, cv)
+
+
+TOP, KEEP = 5, 10
+
+
+def structure(r: dict, s: np.ndarray, info: dict[str, tuple]) -> np.ndarray:
+    """Per candidate: first-stage score and log rank, and how it sits beside the first stage's top 5
+    (same law, same chapter, same chapter as the top 1, log article distance, cites / cited by number)."""
+    order = np.argsort(-s, kind="stable")
+    rank = np.empty(len(s))
+    rank[order] = np.arange(1, len(s) + 1)
+    top = [(r["ids"][i], info.get(r["ids"][i])) for i in order[:TOP]]
+    feats = []
+    for i, cid in enumerate(r["ids"]):
+        c = info.get(cid)
+        law = chapter = chapter1 = cites = cited = 0
+        dmin = 1000
+        for j, (tid, t) in enumerate(top):
+            if c is None or t is None or t[0] != c[0] or tid == cid:
+                continue
+            law += 1
+            if c[1] and t[1] == c[1]:
+                chapter += 1
+                chapter1 = chapter1 or int(j == 0)
+            if c[2] is not None and t[2] is not None:
+                dmin = min(dmin, abs(c[2] - t[2]))
+            cited = cited or int(bool(c[3]) and c[3] in t[4])
+            cites = cites or int(bool(t[3]) and t[3] in c[4])
+        feats.append([s[i], np.log(rank[i]), law, chapter, chapter1, np.log1p(dmin), cites, cited])
+    return np.hstack([r["x"], np.asarray(feats).reshape(-1, 8)])
+
+
+def stage2(rows: list[dict], cv: list[np.ndarray], home: str, folds: int, truncation: int) -> dict[str, float]:
+    import lightgbm as lgb
+
+    from legalkb.search.library import Library
+
+    lib = Library.open(home)
+    ids = sorted({i for r in rows for i in r["ids"]})
+    info = {rec.id: (rec.law_key, rec.path, rec.article_no, rec.article, rec.text)
+            for k in range(0, len(ids), 2000) for rec in lib.backend.get(ids[k:k + 2000])}
+    lib.close()
+    x2 = [structure(r, s, info) if len(s) else None for r, s in zip(rows, cv, strict=True)]
+    params = dict(PARAMS, lambdarank_truncation_level=truncation)
+    final: list[np.ndarray] = [np.zeros(0)] * len(rows)
+    for f in range(folds):
+        xs, ys, groups = [], [], []
+        for r, x, s in zip(rows, x2, cv, strict=True):
+            if x is None or fold_of(r["id"], folds) == f:
+                continue
+            below = ranks(s) < -KEEP + 1    # ranks() is minus the 0-based rank
+            if below.any():
+                xs.append(x[below])
+                ys.append(r["y"][below])
+                groups.append(int(below.sum()))
+        model = lgb.train(params, lgb.Dataset(np.vstack(xs), np.concatenate(ys), group=groups), num_boost_round=ROUNDS)
+        for i, (r, x, s) in enumerate(zip(rows, x2, cv, strict=True)):
+            if x is not None and fold_of(r["id"], folds) == f:
+                rk = -ranks(s) + 1
+                final[i] = np.where(rk <= KEEP, 1e6 - rk, model.predict(x))
+    return metrics(rows, final)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cache", type=Path)
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--stage2", metavar="HOME", help="also try the structural second stage (needs the index)")
     args = ap.parse_args()
     cached = pickle.loads(args.cache.read_bytes())
     rows = cached["rows"] if isinstance(cached, dict) else cached
@@ -106,8 +174,14 @@ def main() -> None:
                                  ("rank ensemble: shipped + second seed", [PARAMS, second], False),
                                  ("rank ensemble: truncation 100 + second seed", [deeper, second], False),
                                  ("priors + rank ensemble (shipped + second seed)", [PARAMS, second], True)):
-        got = run(rows, args.folds, params, priors, explain=name == "shipped parameters")
+        cv: list[np.ndarray] = []
+        got = run(rows, args.folds, params, priors, explain=name == "shipped parameters", out=cv)
         print(f"{name}: {json.dumps(got)}", flush=True)
+        if args.stage2 and name == "shipped parameters":
+            for truncation in (100, 30):
+                got = stage2(rows, cv, args.stage2, args.folds, truncation)
+                print(f"+ structural second stage below rank {KEEP} (truncation {truncation}): {json.dumps(got)}",
+                      flush=True)
 
 
 if __name__ == "__main__":

@@ -196,6 +196,20 @@ def test_resolve_misnamed_national_law_only_against_a_whole_statute_book(monkeyp
     assert r[2].resolution == NOT_FOUND
 
 
+def test_resolve_a_penalty_article_cited_for_the_duty_it_punishes_is_not_moved() -> None:
+    # The clause describes 第二十四条's promise and cites 第四十四条, which punishes breaking it: no renumbering.
+    promise = "对已实施区域评估并在负面清单外的企业投资项目，可以按照国家和省有关规定实行承诺制，企业书面承诺符合标准和条件。"
+    arts = {i: f"第{i}条关于其他事项的规定。" for i in range(1, 50)}
+    arts[24] = promise
+    for penalty, expected in (("申请人无正当理由不按照本规定第二十四条规定履行有关承诺的，按照法律、法规规定予以处罚。", FOUND),
+                              ("申请人无正当理由不履行有关义务的，按照法律、法规规定予以处罚。", RENUMBERED)):
+        law = make_law("浙江省测试改革规定", {**arts, 44: penalty}, level="地方性法规")
+        d = parse_draft(draft("对已实施区域评估并在负面清单外的企业投资项目实行承诺制；企业书面承诺符合标准和条件后不履行承诺的，"
+                              "依照《浙江省测试改革规定》第四十四条的规定处理。"))
+        r = resolve_citations(extract_citations(d), FakeLibrary([law]), dt.date(2026, 4, 1), d)
+        assert r[0].resolution == expected, (penalty, r[0].note)
+
+
 def test_resolve_not_yet_in_force() -> None:
     assert _resolve("依照《中华人民共和国未来法》第一条的规定。")[0].resolution == NOT_YET
 

@@ -128,6 +128,25 @@ def structure(r: dict, s: np.ndarray, info: dict[str, tuple]) -> np.ndarray:
     return np.hstack([r["x"], np.asarray(feats).reshape(-1, 8)])
 
 
+def signal(rows: list[dict], cv: list[np.ndarray], x2: list) -> str:
+    """How often gold below rank 100 (in the pool) shares a chapter with, or sits within ten articles of,
+    a top-5 article — against the non-gold at ranks 101–200."""
+    gold, other = [], []
+    for r, s, x in zip(rows, cv, x2, strict=True):
+        if x is None:
+            continue
+        rank = -ranks(s) + 1
+        for i in np.flatnonzero(rank > 100):
+            row = (x[i, -5] > 0, x[i, -3] <= np.log1p(10))
+            if r["y"][i]:
+                gold.append(row)
+            elif rank[i] <= 200:
+                other.append(row)
+    g, o = np.asarray(gold), np.asarray(other)
+    return (f"same chapter as a top-5 article: gold below rank 100 {g[:, 0].mean():.0%}, non-gold at 101–200 "
+            f"{o[:, 0].mean():.0%}; within ten articles: {g[:, 1].mean():.0%} vs {o[:, 1].mean():.0%}")
+
+
 def stage2(rows: list[dict], cv: list[np.ndarray], home: str, folds: int, truncation: int) -> dict[str, float]:
     import lightgbm as lgb
 
@@ -139,6 +158,7 @@ def stage2(rows: list[dict], cv: list[np.ndarray], home: str, folds: int, trunca
             for k in range(0, len(ids), 2000) for rec in lib.backend.get(ids[k:k + 2000])}
     lib.close()
     x2 = [structure(r, s, info) if len(s) else None for r, s in zip(rows, cv, strict=True)]
+    print("  " + signal(rows, cv, x2), flush=True)
     params = dict(PARAMS, lambdarank_truncation_level=truncation)
     final: list[np.ndarray] = [np.zeros(0)] * len(rows)
     for f in range(folds):

@@ -670,7 +670,9 @@ def _add_years(d: dt.date, years: int) -> dt.date:
 
 def _dedupe(findings: list[Finding], text: str) -> list[Finding]:
     """One finding per (category, article); a second hit of the same category in the same article
-    widens the quote when the two spans are adjacent (e.g. 《立法法》第八十条、第八十二条)."""
+    widens the quote when the two spans are adjacent (e.g. 《立法法》第八十条、第八十二条). A second hit
+    that says something else (two misnamed laws in one 第一条) keeps its message and basis in the
+    one finding, so the reviewer still reads both."""
     out: dict[tuple[str, int], Finding] = {}
     for f in findings:
         key = (f.category, f.article)
@@ -681,5 +683,8 @@ def _dedupe(findings: list[Finding], text: str) -> list[Finding]:
         if 0 <= prev.start <= f.start and f.start - prev.end <= 2:
             prev.end = max(prev.end, f.end)
             prev.quote = text[prev.start:prev.end]
+        if f.message not in prev.message:
+            prev.message += f.message
+            prev.basis += [b for b in f.basis if b not in prev.basis]
     return sorted(out.values(), key=lambda f: (f.article, f.start))
 

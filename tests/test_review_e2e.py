@@ -95,6 +95,23 @@ def test_renumbered_and_nonexistent_on_real_texts(small_library) -> None:
     assert [f.category for f in rep.findings if f.article == 1] == ["citation_outdated_article"]
 
 
+@pytest.mark.shared
+@pytest.mark.slow
+def test_a_misnamed_national_law_against_the_whole_statute_book(full_library, small_library) -> None:
+    text = ("测试办法\n测发〔2026〕1号\n青川区人民政府　2026年1月5日\n\n"
+            "第一条　为了加强食品摊贩管理，根据《中华人民共和国食品安全管理法》《中华人民共和国民营经济促进法》"
+            "《中华人民共和国治安处罚法》，制定本办法。\n\n"
+            "第二条　本办法自2026年2月1日起施行，有效期至2030年12月31日。")
+    found = [f for f in review_text(text, full_library).findings if f.category == "citation_nonexistent"]
+    # One finding for the article (as the labels count them), naming both misnamings.
+    assert len(found) == 1 and found[0].quote == "《中华人民共和国食品安全管理法》"
+    assert "《食品安全法》" in found[0].message and "《治安管理处罚法》" in found[0].message
+    # A name that swaps words may be a law newer than the corpus (this one is from 2025): 未核实 only.
+    assert "民营经济" not in found[0].message
+    # The demo-sized corpus is no statute book: nothing is claimed.
+    assert not [f for f in review_text(text, small_library).findings if f.category == "citation_nonexistent"]
+
+
 def test_renumbered_from_a_short_clause_on_real_texts(small_library) -> None:
     # 2018 第十二条 (which organ hears an appeal against a department) is 第二十四条 now; today's
     # 第十二条 lists what is outside 行政复议. The clause says little — 不服 … 申请行政复议 — and the

@@ -47,6 +47,7 @@ from legalkb.review.superior import (
     province_of,
     without_own_references,
 )
+from legalkb.review.waivers import find_waived_licence
 
 UNVERIFIED = "未核实"
 
@@ -560,12 +561,35 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                           superior_range="、".join(r.label() for r in sup))
                 add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
                     extra=[Basis(title=c.title, article=label, status=c.status, text=c.text)])
+            # A fine under an article the cited law does not have ('依照《…条例》第五十三条的规定…处五千元以上
+            # 三万元以下的罚款', the law ending at 第四十九条): the citation is reported, and the fine is still
+            # measured against the provision that does fine this conduct, found as for an uncited fine.
+            for sent in sents:
+                near = _citations_near(sent, cites)
+                if not any(c.resolution == NONEXISTENT and c.title for c in near) or not penalty_ranges(sent.text):
+                    continue
+                sp = find_superior_penalty(sent.text, retriever, [], province, city)
+                # Only the cited law's own fining article: the drafter named the law, not the number
+                # (another law's fine found by wording — 航道法 for a 河道 — is no evidence).
+                if sp is None or not sp.bad or not sp.superior or \
+                        not any(c.resolution == NONEXISTENT and c.title == sp.title for c in near):
+                    continue
+                kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=f"{book_title(sp.title)}{sp.article}",
+                          superior_range="、".join(r.label() for r in sp.superior))
+                add(rule, sent.article.number, fine_span(sent, sp.bad[0]),
+                    _fmt(rule.params.get("message_uncited", rule.message), **kw), _fmt(rule.suggestion, **kw),
+                    extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
         elif rule.kind == "approval_moved":
             for sent in sents:
                 ma = find_moved_approval(sent.text, retriever)
                 if ma is not None:
                     add_against(rule, sent, (ma.start, ma.end), ma, draft_organ=ma.draft_organ, superior=ma.superior,
                                 why=rule.params.get(f"why_{ma.why}", ""))
+        elif rule.kind == "licence_waived":
+            for sent in sents:
+                wl = find_waived_licence(sent.text, retriever)
+                if wl is not None:
+                    add_against(rule, sent, (wl.start, wl.end), wl, licence=wl.licence, waiver=wl.waiver)
         elif rule.kind == "deadline_shortened":
             for sent in sents:
                 sd = find_shortened_deadline(sent.text, retriever)
@@ -633,6 +657,11 @@ _DELEGATED = re.compile(r"授权|委托|交由|下放")
 DELEGATION_WINDOW = 24
 
 
+_SEIZE = re.compile(r"扣押|查封|暂扣|扣留|收缴")
+_GOVERNMENT = re.compile(r"人民政府|办事处")
+GOVERNMENT_WINDOW = 30     # the actor is named just before the power it is given
+
+
 def _one_category_per_problem(findings: list[Finding], text: str) -> list[Finding]:
     """One category for one problem in one sentence, as the labelled sets (and a reviewer) name it: a
     fine by a body that is no organ is its want of power, by an organ a created fine; a benefit withheld
@@ -645,6 +674,17 @@ def _one_category_per_problem(findings: list[Finding], text: str) -> list[Findin
     picks = [f for f in findings if f.rule == "C03"]
     findings = [f for f in findings
                 if not (f.category == "rights_restriction" and any(overlaps(p, f) for p in picks))]
+    # A township or street office given a seizure: the labelled sets, like a reviewer, name the seizure
+    # (compulsory_measure) — the organ may act, the measure has no basis. A body that is no organ (A03), or
+    # an organ given another power (停产整顿, 停止供电), stays power_expansion.
+    seizures = [f for f in findings if f.rule == "B05" and _SEIZE.search(f.quote)]
+
+    def actor(f: Finding) -> str:      # the words before the power, within its own article (line)
+        before = text[max(0, f.start - GOVERNMENT_WINDOW):f.end]
+        return before[before.rfind("\n") + 1:]
+
+    findings = [f for f in findings
+                if not (f.rule == "A04" and any(overlaps(z, f) for z in seizures) and _GOVERNMENT.search(actor(f)))]
     fines = [f for f in findings if f.rule == "B01"]
     powers = [f for f in findings if f.category == "power_expansion" and f.rule in {*_NON_ORGAN_RULES, "A04"}]
     drop: set[int] = set()

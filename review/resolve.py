@@ -285,7 +285,12 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
             bold = bigrams(old_art.text)
             for_old = len((bctx & bold) - bcur - _GENERIC)
             for_cur = len((bctx & bcur) - bold - _GENERIC)
-            if for_old < RENUMBER_MIN_SHARED or for_old < 2 * for_cur:
+            # …clearly: twice the bigrams, or twice the share of its own article — a clause paraphrasing a
+            # short old article (职业教育法 1996 第十八条, 实用技术的培训) shares as many bigrams by chance with
+            # a long current one (2022 第十八条 on 残疾人职业教育, whose 职业培训机构 the clause also names).
+            share_old = for_old / max(len(bold - _GENERIC), 1)
+            share_cur = for_cur / max(len(bcur - _GENERIC), 1)
+            if for_old < RENUMBER_MIN_SHARED or (for_old < 2 * for_cur and share_old < 2 * share_cur):
                 continue
             rewritten = new_no is None
             if rewritten:

@@ -30,7 +30,7 @@ from legalkb.review.model import CATEGORIES, SEVERITIES
 
 RULES_DIR = Path(__file__).parent / "rules"
 KINDS = ("pattern", "penalty_range", "issuer", "validity_missing", "validity_too_long", "citation",
-         "effective_before_issue", "deadline_shortened", "approval_moved")
+         "effective_before_issue", "deadline_shortened", "approval_moved", "licence_waived")
 CHECKS = ("cited_superior", "restatement", "date_before_effective", "payment_direction", "procedural_safeguard")
 
 

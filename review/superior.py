@@ -601,6 +601,11 @@ def _narrowed_fines(text: str, conduct: str) -> str | None:
     return None
 
 
+_OTHER_SUBJECT = re.compile(r"^\s*([^，。；]{2,30}?)(?:有|违反)(?:前款|本条第一款|上款)")
+# Share of a paragraph's own subject that must be in the draft's conduct for that paragraph to apply.
+SAME_SUBJECT = 0.6
+
+
 def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
     """The part of a superior article that fines the conduct, or None when no segment describes it.
     The conduct must be described in a paragraph that itself sets a fine, or in a list item
@@ -636,6 +641,15 @@ def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
             return rest
         return None
     para = paras[where]
+    # '道路货物运输站（场）经营者有前款违法情形的，…处3000元以上3万元以下的罚款' (道路运输条例第七十条第二款): the
+    # same conduct by another subject, fined apart — the draft's subject decides which paragraph applies.
+    for later in paras[where + 1:where + 3]:
+        m = _OTHER_SUBJECT.match(later)
+        if m and penalty_ranges(later):
+            theirs = content_bigrams(m.group(1))
+            shared = len(theirs & cb)
+            if theirs and shared >= SAME_SUBJECT * len(theirs) and shared > len(theirs & content_bigrams(para)):
+                return later
     if penalty_ranges(para):
         return para
     # '…没收违法所得，并依照下列规定处以罚款：' and the items '（一）涉及实行一级保护的古树和名木的，处每株

@@ -752,6 +752,25 @@ CASES = [
      "区交通运输局应当公布驾培机构的备案信息。"),
     ("fair_competition", "技能提升补贴仅限于在区人力资源和社会保障局指定的区职业技能培训中心参加培训并取得证书的人员申领。",
      "参保职工取得职业资格证书的，可以按照规定申领技能提升补贴。"),
+    # Rounds 57–58 (泰沂区, 山东; 淮源县, 河南).
+    ("fair_competition", "县内批发市场经营的冷藏冷冻食品，应当委托园区内的冷库贮存，不得委托县外冷库贮存。",
+     "冷藏冷冻食品应当委托符合食品安全要求的冷库贮存。"),
+    ("fair_competition", "享受扶持的创业实体，其生产所需原材料、包装物应当在本县采购。",
+     "享受扶持的创业实体，其生产所需原材料应当符合国家质量标准。"),
+    ("fair_competition", "本县种植的中药材应当统一进入县中药材交易中心交易，禁止县外客商到田间地头直接收购。",
+     "本县种植的中药材可以在城乡集市贸易市场出售。"),
+    ("retroactivity", "融资担保公司在2025年1月1日至本办法施行之日期间未按照本办法规定报送经营报告的，区地方金融监管局应当依照本办法第二十三条的规定予以处罚。",
+     "融资担保公司自本办法施行之日起未按照本办法规定报送经营报告的，依照本办法第二十三条的规定予以处罚。"),
+    ("rights_restriction", "列入保护名录的遗存已经出租的，所有权人应当自名录公布之日起六个月内解除租赁合同。",
+     "列入保护名录的遗存出租的，所有权人应当将保护要求书面告知承租人。"),
+    ("rights_restriction", "承包农户应当按照乡镇人民政府确定的品种和面积种植，未经乡镇人民政府同意，不得改种其他作物。",
+     "鼓励承包农户依法自愿流转土地经营权，发展规模种植。"),
+    ("fee_creation", "土地使用者应当按照成交价款的百分之五向县财政局缴纳入市统筹金。",
+     "土地所有权人取得的入市收益，应当按照国家有关规定缴纳土地增值收益调节金。"),
+    ("power_expansion", "共建共享协商不成的，由区工业和信息化局作出裁决，当事人应当执行。",
+     "共建共享协商不成的，当事人可以依法向人民法院提起诉讼。"),
+    ("power_expansion", "县人力资源和社会保障局可以向其开户银行查询存款账户和资金往来情况，有关银行应当予以配合。",
+     "县人力资源和社会保障局可以查阅创业实体的补贴资金使用台账。"),
 ]
 
 
@@ -762,6 +781,44 @@ def test_round55_a_licence_the_law_requires_is_passed_on_by_yifa() -> None:
     assert "licensing_creation" in cats(review("新建竹木加工项目，应当在取得区林业局核发的加工许可证后方可投产。"))
 
 
+def test_round57_one_problem_one_category() -> None:
+    # The farmer's own crops and land: a right restricted, not a licence.
+    crops = review("承包农户应当按照乡镇人民政府确定的品种和面积种植，未经乡镇人民政府同意，不得改种其他作物或者流转承包地。")
+    assert "rights_restriction" in cats(crops) and "licensing_creation" not in cats(crops)
+    # 税收缴纳 collects nothing (收缴 is not in it).
+    tax = review("区外融资担保公司为本区企业提供服务的，应当在本区设立子公司，并将税收缴纳关系登记在本区。")
+    assert "fair_competition" in cats(tax) and "compulsory_measure" not in cats(tax)
+    # A township given a seizure is the seizure; a township given another's power stays power_expansion.
+    seize = review("对违反规定采挖野生中药材的，所在地乡镇人民政府可以扣押其采挖工具和运输车辆。")
+    assert "compulsory_measure" in cats(seize) and "power_expansion" not in cats(seize)
+    assert "power_expansion" in cats(review("对违反规定采挖野生中药材的，由村民委员会扣押其采挖工具和运输车辆。"))
+
+
+def test_round57_a_licence_the_superior_waives_for_the_case_the_draft_names() -> None:
+    transport = make_law("道路运输条例", {24: (
+        "申请从事货运经营的，应当依法向市场监督管理部门办理有关登记手续后，向县级人民政府交通运输主管部门提出申请。\n"
+        "使用总质量4500千克及以下普通货运车辆从事普通货运经营的，无需按照本条规定申请取得道路运输经营许可证及车辆营运证。")},
+        level="行政法规")
+    lib = FakeLibrary([transport])
+
+    def rules_of(clause: str) -> set[str]:
+        rep = review_clauses(lib, clause, title="青川区测试办法", doc_number="青政发〔2026〕1号", issuer="青川区人民政府")
+        return {f.rule for f in rep.findings}
+
+    assert "B03w" in rules_of("使用总质量四千五百千克及以下普通货运车辆在本区从事城市配送等普通货运经营的，"
+                              "应当向区交通运输局申请办理道路运输经营许可证。")
+    # The case the waiver leaves in place, and the draft's own restatement of the waiver.
+    assert "B03w" not in rules_of("使用总质量四千五百千克以上普通货运车辆从事普通货运经营的，应当向区交通运输局申请办理道路运输经营许可证。")
+    assert "B03w" not in rules_of("使用总质量四千五百千克及以下普通货运车辆从事普通货运经营的，不需要申请道路运输经营许可证。")
+    assert "B03w" not in rules_of("使用总质量四千五百千克及以下普通货运车辆从事危险货物运输的，应当依法申请道路运输经营许可证。")
+    # Sharing only words of any trade (生产, 经营) with a waiver is no match (种子法第三十八条's 分支机构).
+    seeds = make_law("中华人民共和国种子法", {38: (
+        "种子生产经营许可证载明生产经营种子的品种、地点和有效期限等事项。\n种子生产经营者在种子生产经营许可证载明的有效区域设立"
+        "分支机构的，专门经营不再分装的包装种子的，不需要办理种子生产经营许可证，但应当向当地农业农村主管部门备案。")})
+    lib = FakeLibrary([transport, seeds])
+    assert "B03w" not in rules_of("从事蚕种生产、经营的单位和个人，应当向区农业农村局申请取得蚕种生产、经营许可证。")
+
+
 def test_round15_owners_decision_approval_is_not_a_licence_and_refund_refusal_is_not_a_fee() -> None:
     approval = review("业主大会作出选聘、解聘物业服务人决定的，业主委员会应当自决定作出之日起十日内报区住房和城乡建设局审核，"
                       "经审核同意后方可签订或者解除物业服务合同。")
@@ -769,6 +826,31 @@ def test_round15_owners_decision_approval_is_not_a_licence_and_refund_refusal_is
     kept = review("本办法施行前已取得摊位的经营者不符合条件的，由区商务局收回其摊位，已缴纳的2026年度摊位费不予退还。")
     assert "fee_creation" not in cats(kept)
     assert "fee_creation" in cats(review("摊主应当于每年一月向区商务局缴纳摊位管理费每月二百元。"))
+
+
+def test_the_same_conduct_by_another_subject_is_fined_by_its_own_paragraph() -> None:
+    from legalkb.review.superior import _fines_for, conduct_of, content_bigrams
+
+    # 道路运输条例第七十条: the passenger station's fine in 第一款, the freight station's "有前款违法情形" in 第二款.
+    article = ("违反本条例的规定，道路旅客运输站（场）经营者允许无证经营的车辆进站从事经营活动以及超载车辆、未经安全检查的车辆出站的，"
+               "由县级以上地方人民政府交通运输主管部门责令改正，处1万元以上3万元以下的罚款。\n"
+               "道路货物运输站（场）经营者有前款违法情形的，由县级以上地方人民政府交通运输主管部门责令改正，处3000元以上3万元以下的罚款。")
+    def fines(sentence: str) -> str:
+        return _fines_for(article, content_bigrams(conduct_of(sentence))) or ""
+    assert fines("道路货物运输站（场）经营者允许无证经营的车辆进站从事经营活动的，处三千元以上三万元以下的罚款。").startswith("道路货物")
+    assert fines("道路旅客运输站（场）经营者允许无证经营的车辆进站从事经营活动的，处一万元以上三万元以下的罚款。").startswith("违反本条例")
+
+
+def test_a_fine_under_an_article_the_cited_law_lacks_is_measured_against_that_laws_fine() -> None:
+    law = make_law("山东省测试设施保护条例", {
+        46: "违反本条例规定，擅自切断通信基础设施电源的，由通信主管部门责令限期改正；逾期不改正的，处一千元以上一万元以下的罚款。",
+        49: "本条例自2020年1月1日起施行。"}, level="地方性法规")
+    rep = review_clauses(FakeLibrary([law]),
+                         "擅自切断通信基础设施电源的，依照《山东省测试设施保护条例》第五十三条的规定，由通信主管部门责令限期改正；"
+                         "逾期不改正的，处五千元以上三万元以下的罚款。",
+                         title="泰沂区测试办法", doc_number="泰政发〔2026〕1号", issuer="泰沂区人民政府")
+    assert {"citation_nonexistent", "penalty_range"} <= categories(rep)
+    assert any("第四十六条" in f.message for f in rep.findings if f.category == "penalty_range")
 
 
 def test_a_restatement_keeps_the_fine_of_its_own_conduct() -> None:

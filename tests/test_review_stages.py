@@ -210,6 +210,24 @@ def test_resolve_a_penalty_article_cited_for_the_duty_it_punishes_is_not_moved()
         assert r[0].resolution == expected, (penalty, r[0].note)
 
 
+def test_resolve_a_short_old_article_paraphrased_beside_a_long_current_one() -> None:
+    # The clause shares as many bigrams with the long current 第十八条 (职业培训机构) as with the short old
+    # one (实用技术的培训), but covers a far larger share of the old: it is the old number.
+    old = make_law("中华人民共和国测试教育法", {
+        18: "县级人民政府应当适应农村经济、科学技术、教育统筹发展的需要，举办多种形式的职业教育，开展实用技术的培训。",
+        **{i: f"旧法第{i}条其他内容。" for i in range(1, 18)}}, effective=dt.date(1996, 9, 1), in_force_until=dt.date(2022, 5, 1))
+    new = make_law("中华人民共和国测试教育法", {
+        18: ("残疾人职业教育除由残疾人教育机构实施外，各级各类职业学校和职业培训机构及其他教育机构应当按照国家有关规定接纳残疾学生，"
+             "并加强无障碍环境建设，为残疾学生学习、生活提供必要的帮助和便利。\n国家采取措施，支持残疾人教育机构、职业学校、职业培训机构"
+             "及其他教育机构开展或者联合开展残疾人职业教育。\n从事残疾人职业教育的特殊教育教师按照规定享受特殊教育津贴。"),
+        22: "县级人民政府可以根据县域经济社会发展的需要，设立职业教育中心学校，开展多种形式的职业教育，实施实用技术培训。",
+        **{i: f"新法第{i}条其他内容。" for i in range(1, 18)}}, effective=dt.date(2022, 5, 1))
+    d = parse_draft(draft("依照《中华人民共和国测试教育法》第十八条的规定，县人民政府组织县职业教育中心、职业培训机构对返乡入乡人员"
+                          "开展创业培训和实用技术培训。"))
+    r = resolve_citations(extract_citations(d), FakeLibrary([old, new]), dt.date(2026, 4, 1), d)
+    assert r[0].resolution == RENUMBERED and r[0].current_article == 22, r[0].note
+
+
 def test_resolve_not_yet_in_force() -> None:
     assert _resolve("依照《中华人民共和国未来法》第一条的规定。")[0].resolution == NOT_YET
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from legalkb.review.superior import CONDUCT_MATCH, content_bigrams
+from legalkb.review.superior import CONDUCT_MATCH, clauses, content_bigrams
 
 APPROVAL_LEVELS = ("法律", "行政法规", "部门规章")
 # 认定 / 确认 too: 古树名木保护条例第十条 has the 一级 trees 认定 by the province's department.
@@ -101,13 +101,11 @@ def find_moved_approval(sentence: str, retriever: Any, levels: tuple[str, ...] =
                         ) -> MovedApproval | None:
     if retriever is None:
         return None
-    offset = 0
-    for clause in re.split(r"(?<=[；;])", sentence):
+    for offset, clause in clauses(sentence):
         mine = _DRAFT.search(clause)
         found = _moved(clause, mine, offset, retriever, levels) if mine else None
         if found is not None:
             return found
-        offset += len(clause)
     return None
 
 

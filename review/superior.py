@@ -601,6 +601,15 @@ def _narrowed_fines(text: str, conduct: str) -> str | None:
     return None
 
 
+def clauses(sentence: str, ends: str = "；;") -> list[tuple[int, str]]:
+    """The sentence cut after each of `ends`, with each piece's offset in the sentence."""
+    out, offset = [], 0
+    for piece in re.split(f"(?<=[{ends}])", sentence):
+        out.append((offset, piece))
+        offset += len(piece)
+    return out
+
+
 _OTHER_SUBJECT = re.compile(r"^\s*([^，。；]{2,30}?)(?:有|违反)(?:前款|本条第一款|上款)")
 # Share of a paragraph's own subject that must be in the draft's conduct for that paragraph to apply.
 SAME_SUBJECT = 0.6

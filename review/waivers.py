@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from legalkb.review.superior import content_bigrams
+from legalkb.review.superior import clauses, content_bigrams
 
 WAIVER_LEVELS = ("法律", "行政法规", "部门规章")
 # The case the draft and the waiver describe must share this many content bigrams (竹林 + 采伐 for the
@@ -51,14 +51,11 @@ def find_waived_licence(sentence: str, retriever: Any, levels: tuple[str, ...] =
                         ) -> WaivedLicence | None:
     if retriever is None:
         return None
-    offset = 0
-    for clause in re.split(r"(?<=[；;。])", sentence):
+    for offset, clause in clauses(sentence, "；;。"):
         m = _DEMAND.search(clause)
-        if m and not _LAWFUL.search(clause[:m.end()]):
-            found = _waived(clause, m, offset, retriever, levels)
-            if found is not None:
-                return found
-        offset += len(clause)
+        found = _waived(clause, m, offset, retriever, levels) if m and not _LAWFUL.search(clause[:m.end()]) else None
+        if found is not None:
+            return found
     return None
 
 

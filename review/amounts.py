@@ -13,7 +13,8 @@ from legalkb.ingest.numerals import cn_to_int
 
 _DIGITS = "0-9０-９.零〇一二两三四五六七八九十百千万亿点"
 NUMBER = rf"[{_DIGITS}]+"
-_AMOUNT = rf"(?:(?P<ratio>千分之|百分之)(?P<rn>{NUMBER})|(?P<n>{NUMBER})(?P<unit>万元|元|倍|%))"
+# '5万元以上10万以下的罚款' (生猪屠宰管理条例第三十七条): a 万 before 以下 is 万元 with its 元 dropped.
+_AMOUNT = rf"(?:(?P<ratio>千分之|百分之)(?P<rn>{NUMBER})|(?P<n>{NUMBER})(?P<unit>万元|元|倍|%|万(?=以下)))"
 _ONE = re.compile(_AMOUNT)
 _RANGE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:以上|至|到|-|—|～|~)(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})(?:以下)?")
 _BELOW = re.compile(rf"(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})以下")
@@ -75,7 +76,7 @@ def _amount(groups: dict[str, str | None], prefix: str) -> tuple[str, float] | N
         if not n or not unit:
             return None
         v = parse_number(n)
-        if unit == "万元":
+        if unit in ("万元", "万"):
             return "yuan", v * 10_000
         if unit == "元":
             return "yuan", v

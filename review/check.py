@@ -562,17 +562,24 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
                     extra=[Basis(title=c.title, article=label, status=c.status, text=c.text)])
             # A fine under an article the cited law does not have ('依照《…条例》第五十三条的规定…处五千元以上
-            # 三万元以下的罚款', the law ending at 第四十九条): the citation is reported, and the fine is still
-            # measured against the provision that does fine this conduct, found as for an uncited fine.
+            # 三万元以下的罚款', the law ending at 第四十九条), or under a law named without an article ('违反《生猪
+            # 屠宰管理条例》规定，…并处2万元以上5万元以下的罚款'): the fine is still measured against the provision
+            # that does fine this conduct, found as for an uncited fine.
+            def unnumbered(c: ResolvedCitation) -> bool:
+                return bool(c.title) and (c.resolution == NONEXISTENT or (c.resolution == FOUND and not c.citation.article))
+
             for sent in sents:
-                near = _citations_near(sent, cites)
-                if not any(c.resolution == NONEXISTENT and c.title for c in near) or not penalty_ranges(sent.text):
+                governing = _citations_near(sent, cites)
+                near = [c for c in governing if unnumbered(c)]
+                # A valid numbered citation beside it governs the fine (and is checked above): '单位…依照《重庆市消防
+                # 条例》第六十六条的规定，处…罚款；个人…依照《消防法》第七十九条的规定处理'.
+                if not near or not penalty_ranges(sent.text) or \
+                        any(c.resolution in (FOUND, RENUMBERED) and c.citation.article for c in governing):
                     continue
                 sp = find_superior_penalty(sent.text, retriever, [], province, city)
                 # Only the cited law's own fining article: the drafter named the law, not the number
                 # (another law's fine found by wording — 航道法 for a 河道 — is no evidence).
-                if sp is None or not sp.bad or not sp.superior or \
-                        not any(c.resolution == NONEXISTENT and c.title == sp.title for c in near):
+                if sp is None or not sp.bad or not sp.superior or not any(c.title == sp.title for c in near):
                     continue
                 kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=f"{book_title(sp.title)}{sp.article}",
                           superior_range="、".join(r.label() for r in sp.superior))

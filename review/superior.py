@@ -610,6 +610,7 @@ def clauses(sentence: str, ends: str = "；;") -> list[tuple[int, str]]:
     return out
 
 
+_BREACH = re.compile(r"(有|违反)(前款|前两款|本条第一款|上款)|(有|违反)(本条)?规定(的|行为)")
 _OTHER_SUBJECT = re.compile(r"^\s*([^，。；]{2,30}?)(?:有|违反)(?:前款|本条第一款|上款)")
 # Share of a paragraph's own subject that must be in the draft's conduct for that paragraph to apply.
 SAME_SUBJECT = 0.6
@@ -669,9 +670,11 @@ def _fines_for(text: str, cb: set[str], whole: bool = False) -> str | None:
             return "\n".join([para, *items])
     # '任何单位和个人不得擅自…张贴…广告。' + '违反前款规定的，对…处以…罚款': the next paragraph fines
     # the conduct this one prohibits.
-    nxt = paras[where + 1] if where + 1 < len(paras) else ""
-    if re.match(r"(有|违反)(前款|本条第一款|上款)", nxt) and penalty_ranges(nxt):
-        return nxt
+    # Or a paragraph further on fines a breach of the article ('违反规定的，责令限期拆除；…并处五百元以上五千元
+    # 以下罚款' — 重庆市市容环境卫生管理条例第五十六条, after a paragraph on lawful 清洗场所).
+    for later in paras[where + 1:where + 3]:
+        if _BREACH.match(later) and penalty_ranges(later):
+            return later
     if _ITEM.match(para):
         others = [p for p in paras if not _ITEM.match(p)]
         # '单位有前款第一项、第七项行为之一，处五万元以上五十万元以下的罚款；单位有前款第二项、…第四项…

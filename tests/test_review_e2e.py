@@ -212,7 +212,8 @@ BLIND = [(DATA / f"review_blind{n}", 0.95, 0.95, 0.0) for n in ("", "2", "3", "4
     (DATA / "review_blind51", 0.85, 0.95, 0.0), (DATA / "review_blind52", 0.85, 0.80, 0.02),
     (DATA / "review_blind53", 0.90, 0.90, 0.04), (DATA / "review_blind54", 0.95, 0.95, 0.0),
     (DATA / "review_blind55", 0.95, 0.90, 0.0), (DATA / "review_blind56", 0.90, 0.90, 0.0),
-    (DATA / "review_blind57", 0.90, 0.95, 0.0), (DATA / "review_blind58", 0.95, 0.95, 0.0)]
+    (DATA / "review_blind57", 0.90, 0.95, 0.0), (DATA / "review_blind58", 0.95, 0.95, 0.0),
+    (DATA / "review_blind59", 0.90, 0.85, 0.0), (DATA / "review_blind60", 0.95, 0.95, 0.0)]
 
 
 @pytest.mark.shared

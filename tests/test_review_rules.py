@@ -771,6 +771,29 @@ CASES = [
      "共建共享协商不成的，当事人可以依法向人民法院提起诉讼。"),
     ("power_expansion", "县人力资源和社会保障局可以向其开户银行查询存款账户和资金往来情况，有关银行应当予以配合。",
      "县人力资源和社会保障局可以查阅创业实体的补贴资金使用台账。"),
+    # Rounds 59–60 (吴淞口区, 上海; 大宁河县, 重庆).
+    ("power_expansion", "区生态环境局发现排污单位拒不停止排放污染物的，可以直接决定对其停产或者关闭。",
+     "区生态环境局发现排污单位拒不停止排放污染物的，应当报请区人民政府批准后责令其停产或者关闭。"),
+    ("fair_competition", "电竞酒店应当使用区文化和旅游局指定的智慧监管系统开展入住登记，系统接入和运维费用由经营者承担。",
+     "电竞酒店应当按照规定落实入住登记和未成年人身份核验制度。"),
+    ("fair_competition", "本县农贸市场销售的生猪产品，应当来源于本县生猪定点屠宰厂（场）。",
+     "本县农贸市场销售的生猪产品，应当来源于依法设立的生猪定点屠宰厂（场）。"),
+    ("fair_competition", "从县外购进的生猪产品，须经县动物卫生监督机构复检合格后，方可上市销售。",
+     "从县外购进的生猪产品，应当附有检疫证明和肉品品质检验合格证。"),
+    ("licensing_creation", "在农贸市场内设摊销售鲜猪肉的经营者，应当向县市场监管局申请取得食品经营许可证。",
+     "在农贸市场内设摊销售熟肉制品的经营者，应当依法取得食品经营许可证。"),
+    ("rights_restriction", "县城规划区范围内的生猪散养户，由所在乡镇人民政府于2025年12月31日前一律清退，清退后不得恢复养殖。",
+     "依法划定的畜禽禁止养殖区域内确需关闭的养殖场所，由县人民政府依法予以补偿。"),
+    ("fair_competition", "新设机动车清洗场所的，与已有清洗场所的间距不得小于三百米。",
+     "新设机动车清洗场所的，应当符合城市规划和排水要求。"),
+    ("fair_competition", "同一社区范围内清洗场所不得超过两家。",
+     "同一社区范围内的清洗场所应当纳入排水许可管理。"),
+    ("fair_competition", "新开办的机动车清洗场所应当安装县城市管理局统一招标确定的循环水处理设备。",
+     "新开办的机动车清洗场所应当安装符合国家标准的循环水处理设备。"),
+    ("rights_restriction", "小场所经营者应当投保火灾公众责任保险；未投保的，不得开业。",
+     "鼓励小场所经营者投保火灾公众责任保险。"),
+    ("fair_competition", "申请资助的专利应当委托本县注册设立的专利代理机构代理。",
+     "申请资助的专利可以委托依法设立的专利代理机构代理。"),
 ]
 
 
@@ -851,6 +874,21 @@ def test_a_fine_under_an_article_the_cited_law_lacks_is_measured_against_that_la
                          title="泰沂区测试办法", doc_number="泰政发〔2026〕1号", issuer="泰沂区人民政府")
     assert {"citation_nonexistent", "penalty_range"} <= categories(rep)
     assert any("第四十六条" in f.message for f in rep.findings if f.category == "penalty_range")
+
+
+def test_a_fine_paragraph_further_on_and_a_fine_under_a_law_named_without_an_article() -> None:
+    from legalkb.review.superior import _fines_for, content_bigrams
+
+    # 重庆市市容环境卫生管理条例第五十六条: the ban, a paragraph on lawful sites, then '违反规定的，…罚款'.
+    article = ("禁止在主、次干道的车行道、人行道上设置机动车辆清洗、维护、装饰场所。\n依据规划设置的车辆清洗场所，应当符合容貌标准。\n"
+               "违反规定的，责令限期拆除；拒不拆除的，可委托有关专业组织代为拆除，费用由违法行为人承担，并处五百元以上五千元以下罚款。")
+    assert (_fines_for(article, content_bigrams("在主、次干道的车行道、人行道上设置机动车清洗场所")) or "").startswith("违反规定的")
+    law = make_law("生猪测试管理条例", {31: ("违反本条例规定，未经定点从事生猪屠宰活动的，由农业农村主管部门责令关闭，没收违法所得；"
+                                           "货值金额不足1万元的，并处5万元以上10万元以下的罚款。")})
+    rep = review_clauses(FakeLibrary([law]), "违反《生猪测试管理条例》规定，未经定点从事生猪屠宰活动的，由县农业农村委责令关闭；"
+                         "货值金额不足1万元的，并处2万元以上5万元以下的罚款。",
+                         title="大宁河县测试办法", doc_number="宁政发〔2026〕1号", issuer="大宁河县人民政府")
+    assert any(f.category == "penalty_range" and "第三十一条" in f.message for f in rep.findings)
 
 
 def test_a_restatement_keeps_the_fine_of_its_own_conduct() -> None:
@@ -946,6 +984,9 @@ def test_issuer_authority() -> None:
     assert "issuer_authority" in cats(review("内容。", issuer="青川区安全生产工作联席会议办公室"), 0)
     assert "issuer_authority" not in cats(review("内容。", issuer="青川区人民政府办公室"), 0)
     assert "issuer_authority" not in cats(review("内容。", issuer="青川区卫生健康委员会"), 0)
+    # A coordinating committee (round 59), not a department named 委员会.
+    assert "issuer_authority" in cats(review("内容。", issuer="青川区消防安全委员会"), 0)
+    assert "issuer_authority" not in cats(review("内容。", issuer="青川区发展和改革委员会"), 0)
 
 
 def test_validity_period() -> None:

@@ -241,6 +241,9 @@ def test_resolve_not_yet_in_force() -> None:
     ("对就餐人员处二百元罚款", ["200元"]),
     ("处违法所得一倍以上五倍以下罚款", ["1倍–5倍"]),
     ("每件补贴五百元至一千元", []),  # not a fine
+    # 生猪屠宰管理条例第三十七条 drops the second 元.
+    ("并处5万元以上10万以下的罚款", ["50,000元–100,000元"]),
+    ("种植1万株以下的，处罚款", []),
 ])
 def test_fine_ranges(text: str, labels: list[str]) -> None:
     assert [r.label() for r in fine_ranges(text)] == labels

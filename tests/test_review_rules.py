@@ -794,6 +794,33 @@ CASES = [
      "鼓励小场所经营者投保火灾公众责任保险。"),
     ("fair_competition", "申请资助的专利应当委托本县注册设立的专利代理机构代理。",
      "申请资助的专利可以委托依法设立的专利代理机构代理。"),
+    # Rounds 61–62 (北沙河区, 北京; 榕江源县, 广东).
+    ("fair_competition", "房屋结构安全鉴定报告应当由县住房和城乡建设局指定的房屋安全鉴定机构出具。",
+     "房屋结构安全鉴定报告应当由依法设立的房屋安全鉴定机构出具。"),
+    ("retroactivity", "本办法施行前已建成并网的光伏项目，应当自本办法施行之日起六个月内按照本办法规定补办审核手续。",
+     "本办法施行后建成并网的光伏项目，应当按照本办法规定办理审核手续。"),
+    ("rights_restriction", "逾期未补办的，由电网企业暂停结算上网电费。",
+     "电网企业应当按照规定及时结算上网电费。"),
+    ("rights_restriction", "登记信息和人脸影像由区城市运行管理平台长期留存，并可用于社会治理和个人信用评价。",
+     "登记信息仅用于救助安置，应急响应结束后依法删除。"),
+    ("rights_restriction", "购房人向人民法院提起诉讼或者申请仲裁的，视为自愿放弃共有产权住房。",
+     "购房人与代持机构发生争议的，可以依法向人民法院提起诉讼。"),
+    ("rights_restriction", "申报过程中弄虚作假的，永久取消该运营主体申报本区各类科技项目的资格。",
+     "申报过程中弄虚作假的，撤销其当年度申报。"),
+    ("rights_restriction", "拒不撤离的，取消其家庭本年度享受最低生活保障、临时救助的资格。",
+     "对符合条件的困难家庭，依法给予最低生活保障和临时救助。"),
+    ("rights_restriction", "其法定代表人及其近亲属投资的其他企业，五年内不得享受本区各项产业扶持政策。",
+     "用于购房人家庭自住的共有产权住房，购房人不得擅自改变房屋用途。"),
+    ("power_expansion", "对管理不力的事业单位负责人，区应急管理局可以直接给予警告、记过处分。",
+     "对管理不力的事业单位负责人，区应急管理局可以向其任免机关提出处分建议。"),
+    ("power_expansion", "购房人拒不配合的，区住房和城乡建设委员会可以直接办理产权份额变更登记。",
+     "购房人拒不配合的，代持机构可以依法申请不动产登记机构办理变更登记。"),
+    ("power_expansion", "弄虚作假的，由县工业和信息化局撤销其省工艺美术大师称号，收回证书。",
+     "弄虚作假的，由县工业和信息化局报请省工业和信息化主管部门依法处理。"),
+    ("power_expansion", "村（居）民委员会、物业服务企业可以直接征用辖区内单位和个人的房屋作为临时避难场所。",
+     "村（居）民委员会、物业服务企业应当协助人民政府做好临时避难场所的安置工作。"),
+    ("fair_competition", "区属国有企业运营的，补贴比例为百分之八十；其他运营主体补贴比例为百分之三十。",
+     "对各类运营主体按照实际租金的百分之三十给予补贴。"),
 ]
 
 
@@ -849,6 +876,16 @@ def test_round15_owners_decision_approval_is_not_a_licence_and_refund_refusal_is
     kept = review("本办法施行前已取得摊位的经营者不符合条件的，由区商务局收回其摊位，已缴纳的2026年度摊位费不予退还。")
     assert "fee_creation" not in cats(kept)
     assert "fee_creation" in cats(review("摊主应当于每年一月向区商务局缴纳摊位管理费每月二百元。"))
+
+
+def test_round61_words_that_only_look_like_the_trigger() -> None:
+    # A past detention as a condition is no detention set; a 处分 of staff is no administrative penalty.
+    assert "penalty_creation" not in cats(review("申请人因违法行为受到行政拘留处罚未满三年的，不予受理其申请。"))
+    assert "penalty_creation" not in cats(review("对管理不力的事业单位负责人，区应急管理局可以直接给予警告、记过处分。"))
+    assert "penalty_creation" in cats(review("不履行职责的，责令改正，并处一万元以上三万元以下罚款；属于国家工作人员的，按照规定给予处分。"))
+    # 在孵企业 is no '在…名单'; a school told not to treat children differently restricts no family.
+    assert "fair_competition" not in cats(review("申请认定的，应当提交申请书、在孵企业名单和服务团队情况。"))
+    assert "rights_restriction" not in cats(review("经积分安排入读的随迁子女，学校不得在编班、评优等方面与本县户籍学生区别对待。"))
 
 
 def test_the_same_conduct_by_another_subject_is_fined_by_its_own_paragraph() -> None:

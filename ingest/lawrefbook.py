@@ -41,6 +41,8 @@ class Meta:
     valid_from: dt.date | None
     expired: bool
     category: str
+    # The newest date in the catalogue: a law it flags as expired without a date was repealed by then.
+    snapshot: dt.date | None = None
 
 
 def is_lawrefbook_markdown(text: str) -> bool:
@@ -76,9 +78,10 @@ def _load_db(db_path: str, stamp: tuple[int, int] = (0, 0)) -> dict[tuple[str, s
         ).fetchall()
     finally:
         con.close()
+    snapshot = max((d for d in (_date(r[2]) for r in rows) if d), default=None)
     for name, level, publish, valid_from, expired, folder in rows:
         meta = Meta(level=level, publish=_date(publish), valid_from=_date(valid_from),
-                    expired=bool(expired), category=(folder or "").split("/")[0])
+                    expired=bool(expired), category=(folder or "").split("/")[0], snapshot=snapshot)
         out[(name, publish or "")] = meta
         out.setdefault((name, ""), meta)
     return out
@@ -178,6 +181,7 @@ def parse_markdown(path: Path, text: str) -> LegalDocument:
         doc.title, doc.preamble = name, title
     if meta and meta.expired and not stale:
         doc.declared_status = REPEALED
+        doc.repealed_by = meta.snapshot
     return doc
 
 

@@ -53,7 +53,7 @@ def read_any(path: Path) -> str:
 # Part of every document's content hash: bump it when parsing or metadata rules change, so that
 # re-ingesting an unchanged file stores what the new rules make of it (re-ingest skips documents
 # whose hash it already holds). Vectors are cached by article text, so a bump costs no embedding.
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 
 
 def content_hash(text: str) -> str:

@@ -100,6 +100,9 @@ class LegalDocument:
     region: str = ""              # "" for national; "山东省", "东临市青川区" …
     status: str = CURRENT          # computed from the version chain and the status registry
     declared_status: str = ""      # what the source says (LawRefBook `expired`), input to `status`
+    # A repeal the source states without a date happened by this day (the catalogue's newest date): a
+    # draft reviewed as of a later day must not find the law in force.
+    repealed_by: dt.date | None = None
     category: str = ""            # LawRefBook folder: 行政法, 民法商法 …
     header: list[str] = field(default_factory=list)  # dated header lines (passed/amended/施行)
     preamble: str = ""
@@ -157,7 +160,7 @@ class LegalDocument:
     def from_dict(cls, d: dict[str, Any]) -> LegalDocument:
         d = dict(d)
         d.pop("doc_id", None)
-        for k in ("promulgated", "effective", "expires", "version_date", "in_force_until"):
+        for k in ("promulgated", "effective", "expires", "version_date", "in_force_until", "repealed_by"):
             if d.get(k):
                 d[k] = dt.date.fromisoformat(d[k])
         d["articles"] = [

@@ -82,7 +82,7 @@ def assign_chain(versions: list[LegalDocument], registry: StatusRegistry | None 
             doc.status, doc.successor, doc.in_force_until = REPEALED, entry.successor, entry.repealed
         elif doc.declared_status == REPEALED:
             doc.status = REPEALED
-            doc.in_force_until = doc.in_force_until or doc.expires or today
+            doc.in_force_until = min(doc.repealed_by, today) if doc.repealed_by else doc.expires or today
         elif doc.expires and doc.expires < today:
             doc.status, doc.in_force_until = EXPIRED, doc.expires
         elif _start(doc) > today:

@@ -124,6 +124,26 @@ def test_repealed_flag_of_an_older_version_is_not_put_on_the_newer_text(lawrefbo
     assert (doc.promulgated, doc.effective) == (dt.date(1993, 3, 31), dt.date(1999, 12, 20))
 
 
+def test_a_repeal_flagged_without_a_date_holds_from_the_catalogues_newest_date(lawrefbook: Path) -> None:
+    from legalkb.ingest.lawrefbook import parse_markdown
+    from legalkb.ingest.model import REPEALED
+    from legalkb.ingest.status import assign_chain
+
+    # The catalogue flags 流动人口计划生育工作条例 as expired and gives no date. It was repealed by the newest date the
+    # catalogue knows at the latest: a draft reviewed as of 2026 must not find it in force, as it did when the
+    # repeal was dated the day of ingest.
+    path = lawrefbook / "行政法规" / "流动人口计划生育工作条例(2009-05-11).md"
+    doc = parse_markdown(path, path.read_text("utf-8"))
+    assert doc.declared_status == REPEALED and doc.repealed_by is not None
+    assert dt.date(2024, 1, 1) <= doc.repealed_by <= dt.date(2026, 1, 1)
+    [chained] = assign_chain([doc], today=dt.date(2026, 11, 29))
+    assert chained.status == REPEALED and chained.in_force_until == doc.repealed_by
+    # An older ingest's payload (no such field) still loads.
+    d = doc.to_dict()
+    d.pop("repealed_by")
+    assert type(doc).from_dict(d).repealed_by is None
+
+
 @pytest.mark.parametrize("repealing_first", [False, True])
 def test_a_repeal_stated_by_another_law_is_applied(lawrefbook: Path, library: Library, repealing_first: bool) -> None:
     # The metadata lists 个体工商户条例 in force; 促进个体工商户发展条例第三十九条 says 「本条例自2022年

@@ -118,7 +118,7 @@ def _moved(clause: str, mine: re.Match[str], offset: int, retriever: Any, levels
     if len(cb) < 6:
         return None
     best: tuple[float, Any, str] | None = None
-    for h in retriever.provisions(query, levels) + retriever.own_regulations(query):
+    for h in retriever.superior_provisions(query, levels):
         for seg in re.split(r"[\n。]", h.text):
             if not re.search(_VERB, seg):
                 continue

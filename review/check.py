@@ -506,6 +506,16 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
             extra=[Basis(title=sup.title, article=sup.article, status=sup.status, text=sup.text)])
 
     range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
+
+    def add_uncited_range(rule: Rule, sent: Sentence, sp: Any) -> None:
+        # The draft's fine outside the range of a superior provision it does not cite (or cites by a
+        # number the law lacks, or without one): that provision is the measure, quoted as the basis.
+        kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=f"{book_title(sp.title)}{sp.article}",
+                  superior_range="、".join(r.label() for r in sp.superior))
+        add(rule, sent.article.number, fine_span(sent, sp.bad[0]),
+            _fmt(rule.params.get("message_uncited", rule.message), **kw), _fmt(rule.suggestion, **kw),
+            extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
+
     province = province or province_of(
         text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
     city = city_of(text, province)
@@ -543,13 +553,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                             extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
                         continue
                     if sp is not None:
-                        cited = f"{book_title(sp.title)}{sp.article}"
-                        kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=cited,
-                                  superior_range="、".join(r.label() for r in sp.superior))
-                        msg = range_rule.params.get("message_uncited", range_rule.message)
-                        add(range_rule, sent.article.number, fine_span(sent, sp.bad[0]), _fmt(msg, **kw),
-                            _fmt(range_rule.suggestion, **kw),
-                            extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
+                        add_uncited_range(range_rule, sent, sp)
                         continue
                 add(rule, sent.article.number, span, rule.message, rule.suggestion)
         elif rule.kind == "penalty_range":
@@ -565,12 +569,9 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
             # 三万元以下的罚款', the law ending at 第四十九条), or under a law named without an article ('违反《生猪
             # 屠宰管理条例》规定，…并处2万元以上5万元以下的罚款'): the fine is still measured against the provision
             # that does fine this conduct, found as for an uncited fine.
-            def unnumbered(c: ResolvedCitation) -> bool:
-                return bool(c.title) and (c.resolution == NONEXISTENT or (c.resolution == FOUND and not c.citation.article))
-
             for sent in sents:
                 governing = _citations_near(sent, cites)
-                near = [c for c in governing if unnumbered(c)]
+                near = [c for c in governing if _unnumbered(c)]
                 # A valid numbered citation beside it governs the fine (and is checked above): '单位…依照《重庆市消防
                 # 条例》第六十六条的规定，处…罚款；个人…依照《消防法》第七十九条的规定处理'.
                 if not near or not penalty_ranges(sent.text) or \
@@ -579,13 +580,8 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
                 sp = find_superior_penalty(sent.text, retriever, [], province, city)
                 # Only the cited law's own fining article: the drafter named the law, not the number
                 # (another law's fine found by wording — 航道法 for a 河道 — is no evidence).
-                if sp is None or not sp.bad or not sp.superior or not any(c.title == sp.title for c in near):
-                    continue
-                kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=f"{book_title(sp.title)}{sp.article}",
-                          superior_range="、".join(r.label() for r in sp.superior))
-                add(rule, sent.article.number, fine_span(sent, sp.bad[0]),
-                    _fmt(rule.params.get("message_uncited", rule.message), **kw), _fmt(rule.suggestion, **kw),
-                    extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
+                if sp is not None and sp.bad and sp.superior and any(c.title == sp.title for c in near):
+                    add_uncited_range(rule, sent, sp)
         elif rule.kind == "approval_moved":
             for sent in sents:
                 ma = find_moved_approval(sent.text, retriever)
@@ -662,6 +658,11 @@ _NON_ORGAN = re.compile(r"民委员会|居委会|村委会|物业|网格员|业�
 # 可以以自己的名义…作出警告、罚款的决定'): the power handed over is the defect.
 _DELEGATED = re.compile(r"授权|委托|交由|下放")
 DELEGATION_WINDOW = 24
+
+
+def _unnumbered(c: ResolvedCitation) -> bool:
+    """A citation of a law that names no article of it that exists: an article the law lacks, or none."""
+    return bool(c.title) and (c.resolution == NONEXISTENT or (c.resolution == FOUND and not c.citation.article))
 
 
 _SEIZE = re.compile(r"扣押|查封|暂扣|扣留|收缴")

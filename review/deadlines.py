@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from legalkb.review.amounts import NUMBER, parse_number
-from legalkb.review.superior import CONDUCT_MATCH, content_bigrams
+from legalkb.review.superior import CONDUCT_MATCH, clauses, content_bigrams
 
 DEADLINE_LEVELS = ("法律", "行政法规", "部门规章")
 # What the public does within the limit — remedies and applications — most specific first
@@ -114,14 +114,10 @@ def find_shortened_deadline(sentence: str, retriever: Any,
         return None
     # The clause that sets the limit is what must match ('…告知当事人有要求听证的权利；当事人要求
     # 听证的，应当在被告知后二日内提出'): the rest of the sentence is about something else.
-    offset = 0
-    for clause in re.split(r"(?<=[；;])", sentence):
-        mine = time_limits(clause)
-        if mine:
-            break
-        offset += len(clause)
-    else:
+    first = next(((o, c, m) for o, c in clauses(sentence) if (m := time_limits(c))), None)
+    if first is None:
         return None
+    offset, clause, mine = first
     cb = content_bigrams(_query(clause))
     if len(cb) < 4:
         return None
@@ -133,7 +129,7 @@ def find_shortened_deadline(sentence: str, retriever: Any,
     found: list[tuple[float, Any, Limit, Limit]] = []
     # The draft's own province's regulations set limits too (河南省见义勇为人员奖励和保障条例第十一条:
     # 二年内申报); other provinces' and other cities' are no measure for it.
-    for h in retriever.provisions(_query(clause), levels) + retriever.own_regulations(_query(clause)):
+    for h in retriever.superior_provisions(_query(clause), levels):
         for seg in re.split(r"[\n；。]", h.text):
             share = len(cb & content_bigrams(seg)) / len(cb)
             if share < CONDUCT_MATCH:

@@ -118,6 +118,11 @@ class Retriever:
         self._cache[key] = out
         return out
 
+    def superior_provisions(self, query: str, levels: tuple[str, ...]) -> list[EvidenceHit]:
+        """Provisions of `levels` and the draft's province's own regulations on `query`: what a draft's
+        clause is measured against (approvals, deadlines, waived licences)."""
+        return self.provisions(query, levels) + self.own_regulations(query)
+
     def own_regulations(self, query: str, top_k: int = 5) -> list[EvidenceHit]:
         """The draft's province's own 地方性法规 on `query` (a 直辖市's are its own): a 设区的市's regulation
         binds only that city, and the draft may belong to another (杭州市城市绿化管理条例 is no measure for a

@@ -58,6 +58,8 @@ class Resolver(Protocol):
     def search(self, text: str, *, top_k: int = 10, level: Sequence[str] = (),
                as_of: dt.date | None = None, **kw: Any) -> Any: ...
 
+    def law_titles(self, level: str) -> list[str]: ...
+
 
 @dataclass(frozen=True)
 class Repeal:
@@ -132,19 +134,16 @@ def _misnamed_law(library: Resolver, name: str) -> list[str]:
     is claimed: a name that swaps words (民营经济促进法 beside 循环经济促进法) may be a law newer than
     the corpus, and stays 未核实. Empty when the corpus does not carry the whole statute book."""
     name = name.strip().strip("《》")
-    titles_of = getattr(library, "law_titles", None)
-    if not _NAMED_LAW.match(name) or titles_of is None:
+    cited = short_title(name)
+    if not _NAMED_LAW.match(name) or len(cited) < 4:    # '土地法', '合同法': too short to tell
         return []
-    titles = titles_of("法律")
+    titles = library.law_titles("法律")
     if len(titles) < STATUTE_BOOK_MIN:
         return []
-    cited = short_title(name)
     near = []
-    for t in titles:
-        core = short_title(t)
+    for core in map(short_title, titles):
         short, long = sorted((cited, core), key=len)
-        if len(cited) >= 4 and len(long) - len(short) <= MISNAMED_MAX_DIFF and short != long \
-                and _subsequence(short, long):
+        if short != long and len(long) - len(short) <= MISNAMED_MAX_DIFF and _subsequence(short, long):
             near.append(core)
     return near if 0 < len(near) <= 3 else []
 

@@ -610,8 +610,10 @@ def clauses(sentence: str, ends: str = "；;") -> list[tuple[int, str]]:
     return out
 
 
-_BREACH = re.compile(r"(有|违反)(前款|前两款|本条第一款|上款)|(有|违反)(本条)?规定(的|行为)")
-_OTHER_SUBJECT = re.compile(r"^\s*([^，。；]{2,30}?)(?:有|违反)(?:前款|本条第一款|上款)")
+# A paragraph that fines what an earlier one describes: '违反前款规定的', '有前款违法情形的', '违反规定的'.
+_PRIOR = r"(?:有|违反)(?:前款|前两款|本条第一款|上款)"
+_BREACH = re.compile(rf"{_PRIOR}|(?:有|违反)(?:本条)?规定(?:的|行为)")
+_OTHER_SUBJECT = re.compile(rf"^\s*([^，。；]{{2,30}}?){_PRIOR}")
 # Share of a paragraph's own subject that must be in the draft's conduct for that paragraph to apply.
 SAME_SUBJECT = 0.6
 

@@ -66,7 +66,7 @@ def _waived(clause: str, m: re.Match[str], offset: int, retriever: Any, levels: 
     if len(case) < CASE_MIN_SHARED or not licence:
         return None
     query = clause[:m.end()]
-    for h in retriever.provisions(query, levels) + retriever.own_regulations(query):
+    for h in retriever.superior_provisions(query, levels):
         for seg in re.split(r"[\n。；]", h.text):
             w = _WAIVE.search(seg)
             if w is None:

@@ -193,6 +193,7 @@ class Library:
         # Derived from the stored documents, built on first use and dropped on every write.
         self._documents: list[Record] | None = None
         self._aliases: dict[str, str] | None = None
+        self._titles: dict[str, list[str]] = {}
         self._gazetteer: Gazetteer | None = None
         self._doc_cache: OrderedDict[str, LegalDocument] = OrderedDict()
         self._doc_lock = threading.Lock()
@@ -431,6 +432,7 @@ class Library:
     # -- lookup ----------------------------------------------------------------------------
     def _forget_documents(self) -> None:
         self._documents = self._aliases = self._gazetteer = None
+        self._titles.clear()
         self._doc_cache.clear()
         self._cited_by.clear()
 
@@ -458,8 +460,10 @@ class Library:
 
     def law_titles(self, level: str) -> list[str]:
         """The distinct titles of the stored laws of one level (法律, 行政法规 …), in force or not:
-        what a title the corpus does not know is compared with."""
-        return sorted({r.title for r in self._document_records() if r.level == level and r.title})
+        what a title the corpus does not know is compared with. Cached like the aliases."""
+        if level not in self._titles:
+            self._titles[level] = sorted({r.title for r in self._document_records() if r.level == level and r.title})
+        return self._titles[level]
 
     def gazetteer(self) -> Gazetteer:
         """Places the corpus has local rules for (regions, and the cities local titles start with)."""

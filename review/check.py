@@ -475,55 +475,54 @@ def check_penalty_range(sents: list[Sentence], cites: list[ResolvedCitation]
     return out
 
 
-def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[Rule],
-               library: Any = None, as_of: dt.date | None = None,
-               retriever: Retriever | None = None,
-               basis_resolver: Callable[[BasisRef], Basis] | None = None, province: str = "") -> list[Finding]:
-    """All findings for the draft, ordered by article then category. `province`: the draft's, when
-    the caller knows it (else read from the text, default 山东省)."""
-    as_of = as_of or draft.effective or dt.date.today()
-    bres = basis_resolver or BasisResolver(library, as_of)
-    sents = sentences(draft)
-    text = draft.text
-    findings: list[Finding] = []
+@dataclass
+class _Run:
+    """What every check of one draft shares: its text and sentences, the citations, the evidence, and
+    the findings so far. Each rule kind is one function over it (`_CHECKS`)."""
+    draft: DraftDocument
+    sents: list[Sentence]
+    cites: list[ResolvedCitation]
+    retriever: Retriever | None
+    bres: Callable[[BasisRef], Basis]
+    province: str
+    city: str
+    range_rule: Rule | None
+    # The sentence before each one in its article: '有前述行为之一的，…罚款' takes its conduct from it.
+    previous: dict[int, Sentence]
+    findings: list[Finding]
 
-    def basis(rule: Rule) -> list[Basis]:
-        return [bres(b) for b in rule.basis]
+    @property
+    def text(self) -> str:
+        return self.draft.text
 
-    def add(rule: Rule, article: int, span: tuple[int, int], message: str, suggestion: str,
+    def add(self, rule: Rule, article: int, span: tuple[int, int], message: str, suggestion: str,
             extra: list[Basis] | None = None) -> None:
         s, e = span
-        findings.append(Finding(category=rule.category, rule=rule.id, severity=rule.severity, article=article,
-                                quote=text[s:e], message=message, basis=(extra or []) + basis(rule),
-                                suggestion=suggestion, start=s, end=e))
+        self.findings.append(Finding(
+            category=rule.category, rule=rule.id, severity=rule.severity, article=article,
+            quote=self.text[s:e], message=message, basis=(extra or []) + [self.bres(b) for b in rule.basis],
+            suggestion=suggestion, start=s, end=e))
 
-    def add_against(rule: Rule, sent: Sentence, span: tuple[int, int], sup: Any, **kw: str) -> None:
+    def add_against(self, rule: Rule, sent: Sentence, span: tuple[int, int], sup: Any, **kw: str) -> None:
         # A finding measured against one superior provision (`sup`: title, article, status, text): the
         # provision is {cited} in the message and the first basis.
         kw["cited"] = f"{book_title(sup.title)}{sup.article}"
-        add(rule, sent.article.number, (sent.start + span[0], sent.start + span[1]),
-            _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
-            extra=[Basis(title=sup.title, article=sup.article, status=sup.status, text=sup.text)])
+        self.add(rule, sent.article.number, (sent.start + span[0], sent.start + span[1]),
+                 _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
+                 extra=[Basis(title=sup.title, article=sup.article, status=sup.status, text=sup.text)])
 
-    range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
-
-    def add_uncited_range(rule: Rule, sent: Sentence, sp: Any) -> None:
+    def add_uncited_range(self, rule: Rule, sent: Sentence, sp: Any) -> None:
         # The draft's fine outside the range of a superior provision it does not cite (or cites by a
         # number the law lacks, or without one): that provision is the measure, quoted as the basis.
         kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=f"{book_title(sp.title)}{sp.article}",
                   superior_range="、".join(r.label() for r in sp.superior))
-        add(rule, sent.article.number, fine_span(sent, sp.bad[0]),
-            _fmt(rule.params.get("message_uncited", rule.message), **kw), _fmt(rule.suggestion, **kw),
-            extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
+        self.add(rule, sent.article.number, self.fine_span(sent, sp.bad[0]),
+                 _fmt(rule.params.get("message_uncited", rule.message), **kw), _fmt(rule.suggestion, **kw),
+                 extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
 
-    province = province or province_of(
-        text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
-    city = city_of(text, province)
-    # The sentence before each one in its article: '有前述行为之一的，…罚款' takes its conduct from it.
-    previous = {id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article}
-
-    def fine_span(sent: Sentence, r: Range) -> tuple[int, int]:
+    def fine_span(self, sent: Sentence, r: Range) -> tuple[int, int]:
         # Quote the whole phrase: from the amount to the end of '…罚款', or of the ban ('…活动').
+        text = self.text
         span = (r.start + sent.start, r.end + sent.start)
         if r.kind == "years":
             end = re.search(r"[，,；;。]", text[span[1]:sent.end])
@@ -531,122 +530,172 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
         tail = text.find("罚款", span[1], sent.end)
         return (span[0], tail + 2) if tail != -1 else span
 
-    for rule in rules:
-        if rule.kind == "pattern":
-            for sent, span, _note in check_pattern(rule, sents, cites, retriever, draft.effective):
-                if rule.params.get("superior_search") and range_rule is not None:
-                    others = [(_clause_of(c, sents), c) for c in cites
-                              if not (sent.clause_start <= c.citation.start < sent.clause_end)]
-                    prev = previous.get(id(sent))
-                    sp = find_superior_penalty(sent.text, retriever, others, province, city,
-                                               context=prev.text if prev else "")
-                    if sp is not None and not sp.bad:
-                        continue  # a superior provision fines this conduct within these amounts
-                    if sp is not None and not sp.superior:
-                        # The superior clause on this very conduct sets no fine (土地管理法第七十八条:
-                        # 责令退还、限期拆除): the fine is the draft's own — a creation, with that clause
-                        # as the evidence.
-                        kw = dict(draft_range="、".join(r.label() for r in sp.bad),
-                                  cited=f"{book_title(sp.title)}{sp.article}")
-                        add(rule, sent.article.number, span,
-                            _fmt(rule.params.get("message_no_fine", rule.message), **kw), rule.suggestion,
-                            extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
-                        continue
-                    if sp is not None:
-                        add_uncited_range(range_rule, sent, sp)
-                        continue
-                add(rule, sent.article.number, span, rule.message, rule.suggestion)
-        elif rule.kind == "penalty_range":
-            for sent, bad, sup, c in check_penalty_range(sents, cites):
-                label = article_label(c.current_article) if c.resolution == RENUMBERED else c.citation.article_label
-                cited = f"{book_title(c.title)}{label}"
-                span = fine_span(sent, bad[0])
-                kw = dict(draft_range="、".join(r.label() for r in bad), cited=cited,
-                          superior_range="、".join(r.label() for r in sup))
-                add(rule, sent.article.number, span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw),
-                    extra=[Basis(title=c.title, article=label, status=c.status, text=c.text)])
-            # A fine under an article the cited law does not have ('依照《…条例》第五十三条的规定…处五千元以上
-            # 三万元以下的罚款', the law ending at 第四十九条), or under a law named without an article ('违反《生猪
-            # 屠宰管理条例》规定，…并处2万元以上5万元以下的罚款'): the fine is still measured against the provision
-            # that does fine this conduct, found as for an uncited fine.
-            for sent in sents:
-                governing = _citations_near(sent, cites)
-                near = [c for c in governing if _unnumbered(c)]
-                # A valid numbered citation beside it governs the fine (and is checked above): '单位…依照《重庆市消防
-                # 条例》第六十六条的规定，处…罚款；个人…依照《消防法》第七十九条的规定处理'.
-                if not near or not penalty_ranges(sent.text) or \
-                        any(c.resolution in (FOUND, RENUMBERED) and c.citation.article for c in governing):
-                    continue
-                sp = find_superior_penalty(sent.text, retriever, [], province, city)
-                # Only the cited law's own fining article: the drafter named the law, not the number
-                # (another law's fine found by wording — 航道法 for a 河道 — is no evidence).
-                if sp is not None and sp.bad and sp.superior and any(c.title == sp.title for c in near):
-                    add_uncited_range(rule, sent, sp)
-        elif rule.kind == "approval_moved":
-            for sent in sents:
-                ma = find_moved_approval(sent.text, retriever)
-                if ma is not None:
-                    add_against(rule, sent, (ma.start, ma.end), ma, draft_organ=ma.draft_organ, superior=ma.superior,
-                                why=rule.params.get(f"why_{ma.why}", ""))
-        elif rule.kind == "licence_waived":
-            for sent in sents:
-                wl = find_waived_licence(sent.text, retriever)
-                if wl is not None:
-                    add_against(rule, sent, (wl.start, wl.end), wl, licence=wl.licence, waiver=wl.waiver)
-        elif rule.kind == "deadline_shortened":
-            for sent in sents:
-                sd = find_shortened_deadline(sent.text, retriever)
-                if sd is not None:
-                    add_against(rule, sent, (sd.draft.start, sd.draft.end), sd, action=sd.draft.action,
-                                draft_limit=sd.draft.label, superior_limit=sd.superior.label)
-        elif rule.kind == "issuer":
-            allowed = re.compile(rule.params.get("allowed", r"$^"))
-            forbidden = [re.compile(p) for p in rule.params.get("forbidden", [])]
-            bad = [i for i in draft.issuers if not allowed.search(i) and any(p.search(i) for p in forbidden)]
-            if bad and draft.issuer_span:
-                add(rule, 0, draft.issuer_span, _fmt(rule.message, issuer="、".join(bad)), rule.suggestion)
-        elif rule.kind == "validity_missing":
-            if not draft.has_validity_clause:
-                span = draft.validity_span or (0, len(draft.title))
-                add(rule, 0, span, rule.message, rule.suggestion)
-        elif rule.kind == "validity_too_long":
-            pat = rule.params.get("title_pattern")
-            if pat and not re.search(pat, draft.title):
+
+def _check_pattern(rule: Rule, run: _Run) -> None:
+    for sent, span, _note in check_pattern(rule, run.sents, run.cites, run.retriever, run.draft.effective):
+        if rule.params.get("superior_search") and run.range_rule is not None:
+            others = [(_clause_of(c, run.sents), c) for c in run.cites
+                      if not (sent.clause_start <= c.citation.start < sent.clause_end)]
+            prev = run.previous.get(id(sent))
+            sp = find_superior_penalty(sent.text, run.retriever, others, run.province, run.city,
+                                       context=prev.text if prev else "")
+            if sp is not None and not sp.bad:
+                continue  # a superior provision fines this conduct within these amounts
+            if sp is not None and not sp.superior:
+                # The superior clause on this very conduct sets no fine (土地管理法第七十八条: 责令退还、
+                # 限期拆除): the fine is the draft's own — a creation, with that clause as the evidence.
+                kw = dict(draft_range="、".join(r.label() for r in sp.bad), cited=f"{book_title(sp.title)}{sp.article}")
+                run.add(rule, sent.article.number, span,
+                        _fmt(rule.params.get("message_no_fine", rule.message), **kw), rule.suggestion,
+                        extra=[Basis(title=sp.title, article=sp.article, status=sp.status, text=sp.text)])
                 continue
-            years = int(rule.params.get("max_years", 5))
-            if draft.has_validity_clause and draft.effective and draft.expires:
-                limit = _add_years(draft.effective, years) - dt.timedelta(days=1)
-                if draft.expires > limit and draft.validity_span:
-                    kw = dict(effective=draft.effective.isoformat(), expires=draft.expires.isoformat(),
-                              years=f"{draft.validity_years:g}" if draft.validity_years else "?",
-                              limit=f"{limit.year}年{limit.month}月{limit.day}日")
-                    add(rule, 0, draft.validity_span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw))
-        elif rule.kind == "effective_before_issue":
-            if draft.effective and draft.issued and draft.effective < draft.issued and draft.validity_span:
-                kw = dict(effective=draft.effective.isoformat(), issued=draft.issued.isoformat())
-                add(rule, draft.validity_article, draft.validity_span, _fmt(rule.message, **kw), rule.suggestion)
-        elif rule.kind == "citation":
-            want = rule.params.get("resolution")
-            for c in cites:
-                if c.resolution != want:
-                    continue
-                cited = f"{book_title(c.title or c.citation.law)}{c.citation.article_label}"
-                kw = dict(law=book_title(c.title or c.citation.law), cited=cited, note=c.note,
-                          successor=book_title(c.successor) if c.successor else "现行有效的法律法规",
-                          successor_note=f"（{c.note}）" if c.note else "",
-                          current=article_label(c.current_article) if c.current_article else "")
-                extra = []
-                if c.resolution == RENUMBERED and c.text:
-                    extra.append(Basis(title=c.title, article=article_label(c.current_article), status=c.status,
-                                       text=c.text))
-                elif c.resolution == REPEALED and c.successor:
-                    extra.append(Basis(title=book_title(c.successor), article="", status="现行有效",
-                                       text=c.note))
-                elif c.resolution == NONEXISTENT:
-                    extra.append(Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.note))
-                add(rule, c.citation.draft_article, (c.citation.start, c.citation.end), _fmt(rule.message, **kw),
-                    _fmt(rule.suggestion, **kw), extra=extra)
-    return _dedupe(_one_category_per_problem(findings, text), text)
+            if sp is not None:
+                run.add_uncited_range(run.range_rule, sent, sp)
+                continue
+        run.add(rule, sent.article.number, span, rule.message, rule.suggestion)
+
+
+def _check_penalty_range(rule: Rule, run: _Run) -> None:
+    for sent, bad, sup, c in check_penalty_range(run.sents, run.cites):
+        label = article_label(c.current_article) if c.resolution == RENUMBERED else c.citation.article_label
+        kw = dict(draft_range="、".join(r.label() for r in bad), cited=f"{book_title(c.title)}{label}",
+                  superior_range="、".join(r.label() for r in sup))
+        run.add(rule, sent.article.number, run.fine_span(sent, bad[0]), _fmt(rule.message, **kw),
+                _fmt(rule.suggestion, **kw), extra=[Basis(title=c.title, article=label, status=c.status, text=c.text)])
+    # A fine under an article the cited law does not have ('依照《…条例》第五十三条的规定…处五千元以上
+    # 三万元以下的罚款', the law ending at 第四十九条), or under a law named without an article ('违反《生猪
+    # 屠宰管理条例》规定，…并处2万元以上5万元以下的罚款'): the fine is still measured against the provision
+    # that does fine this conduct, found as for an uncited fine.
+    for sent in run.sents:
+        governing = _citations_near(sent, run.cites)
+        near = [c for c in governing if _unnumbered(c)]
+        # A valid numbered citation beside it governs the fine (and is checked above): '单位…依照《重庆市消防
+        # 条例》第六十六条的规定，处…罚款；个人…依照《消防法》第七十九条的规定处理'.
+        if not near or not penalty_ranges(sent.text) or \
+                any(c.resolution in (FOUND, RENUMBERED) and c.citation.article for c in governing):
+            continue
+        sp = find_superior_penalty(sent.text, run.retriever, [], run.province, run.city)
+        # Only the cited law's own fining article: the drafter named the law, not the number
+        # (another law's fine found by wording — 航道法 for a 河道 — is no evidence).
+        if sp is not None and sp.bad and sp.superior and any(c.title == sp.title for c in near):
+            run.add_uncited_range(rule, sent, sp)
+
+
+def _check_approval_moved(rule: Rule, run: _Run) -> None:
+    for sent in run.sents:
+        ma = find_moved_approval(sent.text, run.retriever)
+        if ma is not None:
+            run.add_against(rule, sent, (ma.start, ma.end), ma, draft_organ=ma.draft_organ, superior=ma.superior,
+                            why=rule.params.get(f"why_{ma.why}", ""))
+
+
+def _check_licence_waived(rule: Rule, run: _Run) -> None:
+    for sent in run.sents:
+        wl = find_waived_licence(sent.text, run.retriever)
+        if wl is not None:
+            run.add_against(rule, sent, (wl.start, wl.end), wl, licence=wl.licence, waiver=wl.waiver)
+
+
+def _check_deadline_shortened(rule: Rule, run: _Run) -> None:
+    for sent in run.sents:
+        sd = find_shortened_deadline(sent.text, run.retriever)
+        if sd is not None:
+            run.add_against(rule, sent, (sd.draft.start, sd.draft.end), sd, action=sd.draft.action,
+                            draft_limit=sd.draft.label, superior_limit=sd.superior.label)
+
+
+def _check_issuer(rule: Rule, run: _Run) -> None:
+    draft = run.draft
+    allowed = re.compile(rule.params.get("allowed", r"$^"))
+    forbidden = [re.compile(p) for p in rule.params.get("forbidden", [])]
+    bad = [i for i in draft.issuers if not allowed.search(i) and any(p.search(i) for p in forbidden)]
+    if bad and draft.issuer_span:
+        run.add(rule, 0, draft.issuer_span, _fmt(rule.message, issuer="、".join(bad)), rule.suggestion)
+
+
+def _check_validity_missing(rule: Rule, run: _Run) -> None:
+    draft = run.draft
+    if not draft.has_validity_clause:
+        run.add(rule, 0, draft.validity_span or (0, len(draft.title)), rule.message, rule.suggestion)
+
+
+def _check_validity_too_long(rule: Rule, run: _Run) -> None:
+    draft = run.draft
+    pat = rule.params.get("title_pattern")
+    if pat and not re.search(pat, draft.title):
+        return
+    years = int(rule.params.get("max_years", 5))
+    if draft.has_validity_clause and draft.effective and draft.expires:
+        limit = _add_years(draft.effective, years) - dt.timedelta(days=1)
+        if draft.expires > limit and draft.validity_span:
+            kw = dict(effective=draft.effective.isoformat(), expires=draft.expires.isoformat(),
+                      years=f"{draft.validity_years:g}" if draft.validity_years else "?",
+                      limit=f"{limit.year}年{limit.month}月{limit.day}日")
+            run.add(rule, 0, draft.validity_span, _fmt(rule.message, **kw), _fmt(rule.suggestion, **kw))
+
+
+def _check_effective_before_issue(rule: Rule, run: _Run) -> None:
+    draft = run.draft
+    if draft.effective and draft.issued and draft.effective < draft.issued and draft.validity_span:
+        kw = dict(effective=draft.effective.isoformat(), issued=draft.issued.isoformat())
+        run.add(rule, draft.validity_article, draft.validity_span, _fmt(rule.message, **kw), rule.suggestion)
+
+
+def _check_citation(rule: Rule, run: _Run) -> None:
+    want = rule.params.get("resolution")
+    for c in run.cites:
+        if c.resolution != want:
+            continue
+        law = book_title(c.title or c.citation.law)
+        kw = dict(law=law, cited=f"{law}{c.citation.article_label}", note=c.note,
+                  successor=book_title(c.successor) if c.successor else "现行有效的法律法规",
+                  successor_note=f"（{c.note}）" if c.note else "",
+                  current=article_label(c.current_article) if c.current_article else "")
+        extra = []
+        if c.resolution == RENUMBERED and c.text:
+            extra.append(Basis(title=c.title, article=article_label(c.current_article), status=c.status, text=c.text))
+        elif c.resolution == REPEALED and c.successor:
+            extra.append(Basis(title=book_title(c.successor), article="", status="现行有效", text=c.note))
+        elif c.resolution == NONEXISTENT:
+            extra.append(Basis(title=c.title, article=c.citation.article_label, status=c.status, text=c.note))
+        run.add(rule, c.citation.draft_article, (c.citation.start, c.citation.end), _fmt(rule.message, **kw),
+                _fmt(rule.suggestion, **kw), extra=extra)
+
+
+# One function per rule kind (rules.KINDS): each reads the draft through `_Run` and adds its findings.
+_CHECKS: dict[str, Callable[[Rule, _Run], None]] = {
+    "pattern": _check_pattern,
+    "penalty_range": _check_penalty_range,
+    "approval_moved": _check_approval_moved,
+    "licence_waived": _check_licence_waived,
+    "deadline_shortened": _check_deadline_shortened,
+    "issuer": _check_issuer,
+    "validity_missing": _check_validity_missing,
+    "validity_too_long": _check_validity_too_long,
+    "effective_before_issue": _check_effective_before_issue,
+    "citation": _check_citation,
+}
+
+
+def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[Rule],
+               library: Any = None, as_of: dt.date | None = None,
+               retriever: Retriever | None = None,
+               basis_resolver: Callable[[BasisRef], Basis] | None = None, province: str = "") -> list[Finding]:
+    """All findings for the draft, ordered by article then category. `province`: the draft's, when
+    the caller knows it (else read from the text, default 山东省)."""
+    as_of = as_of or draft.effective or dt.date.today()
+    sents = sentences(draft)
+    range_rule = next((r for r in rules if r.kind == "penalty_range"), None)
+    province = province or province_of(
+        draft.text, range_rule.params.get("province", DEFAULT_PROVINCE) if range_rule else DEFAULT_PROVINCE)
+    run = _Run(draft=draft, sents=sents, cites=cites, retriever=retriever,
+               bres=basis_resolver or BasisResolver(library, as_of), province=province,
+               city=city_of(draft.text, province), range_rule=range_rule,
+               previous={id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article},
+               findings=[])
+    for rule in rules:
+        _CHECKS[rule.kind](rule, run)
+    return _dedupe(_one_category_per_problem(run.findings, draft.text), draft.text)
 
 
 # Who may not fine at all (a property company, a village committee, a service centre): its fine is a

@@ -1907,3 +1907,10 @@ def test_round50_a_company_among_the_issuers() -> None:
     rep = review_clauses(LIB, "本办法适用于本县加油站。", title="珠江湾县加油站管理办法", doc_number="珠应急〔2025〕1号",
                          issuer="珠江湾县应急管理局　珠江湾县商务局　珠江湾县能源发展集团有限公司")
     assert "issuer_authority" in cats(rep, None)
+
+
+def test_every_rule_kind_has_a_check() -> None:
+    # A kind the loader accepts but no check handles would load silently and never fire.
+    from legalkb.review.check import _CHECKS
+    from legalkb.review.rules import KINDS
+    assert set(_CHECKS) == set(KINDS)

@@ -137,9 +137,11 @@ def fine_ranges(text: str) -> list[Range]:
 # A ban's length: '在一至三年内禁止参加…', '三年至五年内禁止其…', '三年内不得再次申请'. Only before a ban
 # verb, so that prison terms (三年以上七年以下有期徒刑) and validity periods never compare with it.
 _BAN_VERB = r"(?:禁止|不得|不予|不再|取消|限制)"
-_BAN_RANGE = re.compile(rf"(?P<a>{NUMBER})年?(?:以上|至|到|-|—|～|~)(?P<b>{NUMBER})年(?:以下)?(?:以内|内)[，,]?{_BAN_VERB}")
+# The ones barred may be named between: '自处罚决定作出之日起三年内，前款规定的国家机关…不得购买其…服务'.
+_BAN_GAP = r"(?:[，,][^。；，]{0,30}?)?"
+_BAN_RANGE = re.compile(rf"(?P<a>{NUMBER})年?(?:以上|至|到|-|—|～|~)(?P<b>{NUMBER})年(?:以下)?(?:以内|内){_BAN_GAP}{_BAN_VERB}")
 # Not the upper end of a range (至三年内) nor the tail of a longer number.
-_BAN_ONE = re.compile(rf"(?<![至到上\-—～~{_DIGITS}])(?P<b>{NUMBER})年(?:以内|内)[，,]?{_BAN_VERB}")
+_BAN_ONE = re.compile(rf"(?<![至到上\-—～~{_DIGITS}])(?P<b>{NUMBER})年(?:以内|内){_BAN_GAP}{_BAN_VERB}")
 
 
 def ban_ranges(text: str) -> list[Range]:

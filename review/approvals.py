@@ -22,13 +22,15 @@ from legalkb.review.superior import CONDUCT_MATCH, clauses, content_bigrams
 
 APPROVAL_LEVELS = ("法律", "行政法规", "部门规章")
 # 认定 / 确认 too: 古树名木保护条例第十条 has the 一级 trees 认定 by the province's department.
-_VERB = r"(?:审核|审查)?(?:批准|审批|核准|认定|确认)"
+# 审定 too: 上海市城市更新条例第十八条 has the 更新行动计划 审定 by the 市人民政府.
+_VERB = r"(?:审核|审查)?(?:批准|审批|核准|认定|确认|审定)"
 # The draft's approver: a district or county organ (经区人力资源和社会保障局负责人批准, 由县民政局…审核批准).
 # Or the organ as the subject of its own clause: '…提出申请，县民政局征求县住房和城乡建设局意见后审核批准'.
 _DRAFT = re.compile(rf"(?:经|由|报|[，,])(?P<organ>(?:区|县)[^。；，]{{1,40}}?)(?:负责人)?{_VERB}")
 # A level above the county that the superior reserves the approval to.
 _HIGHER = re.compile(rf"(设区的市级以上|市级以上|省级以上|省级|省、自治区、直辖市|国务院)[^。；，]{{0,40}}?(?:负责人)?{_VERB}")
 _COUNTY_OK = re.compile(r"县")
+_FILING = re.compile(r"[，,]并?报[^，。；]{0,30}备案")
 _CONSULTED = re.compile(r"征求[^。；，]{0,30}?意见|会同[^。；，]{0,20}?(部门|机关|局)")
 _ORGAN = re.compile(r"(区|县)[^。；，、]{0,20}?(局|委员会|委|办公室|中心|人民政府|政府|办)")
 # Fields of government: a reform merged the names in one group, so a draft using today's name for a
@@ -73,16 +75,26 @@ def _fields(text: str) -> set[str]:
     return {k for k, r in _FIELD_RE.items() if r.search(text)}
 
 
+# What names the approver: 由 / 经 X 批准 (not the 经 of 经济 / 经营). '由编制部门报市人民政府审定': the one it
+# is sent up to approves. (A bare '…编制…规划，报本级人民政府批准' names no approver: that boilerplate is in
+# every planning law, and a draft's own plan sent up to its own government matches it word for word.)
+_APPROVER_MARK = re.compile(r"由|经(?![济营费])")
+
+
 def _approver(segment: str) -> tuple[str, str] | None:
-    """The superior segment's approver (what follows its last 由/经 before the approval verb, without
-    the organs only consulted) and its approval phrase (from that 由/经 to the verb)."""
+    """The superior segment's approver (what follows its last 由/经 before the approval verb — or the 报
+    after it —, without the organs only consulted) and its approval phrase (from that mark to the verb)."""
     m = re.search(_VERB, segment)
     if not m:
         return None
-    at = max(segment.rfind("由", 0, m.start()), segment.rfind("经", 0, m.start()))
-    if at < 0:
+    marks = list(_APPROVER_MARK.finditer(segment, 0, m.start()))
+    if not marks:
         return None
-    return _CONSULTED.sub("", segment[at + 1: m.start()]), segment[at: m.end()]
+    at = marks[-1].start()
+    approver = _CONSULTED.sub("", segment[at + 1: m.start()])
+    if marks[-1].group(0) == "由" and "报" in approver:
+        approver = approver[approver.rfind("报") + 1:]
+    return approver, segment[at: m.end()]
 
 
 def _scopes(segment: str) -> list[str]:
@@ -113,7 +125,8 @@ def _moved(clause: str, mine: re.Match[str], offset: int, retriever: Any, levels
            ) -> MovedApproval | None:
     organ = _CONSULTED.sub("", mine.group("organ"))
     draft_fields = _fields(organ)
-    query = _ORGAN.sub(" ", clause)
+    # A filing after the approval ('，报市住房城乡建设管理部门备案') is another step, not the matter approved.
+    query = _ORGAN.sub(" ", _FILING.sub("", clause))
     cb = content_bigrams(query)
     if len(cb) < 6:
         return None

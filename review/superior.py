@@ -148,6 +148,32 @@ def _conduct_variants(conduct: str, cb: set[str]) -> tuple[list[set[str]], list[
     return sides, parts
 
 
+# Where the act begins after its actor ('绿色公共建筑的所有权人、使用权人｜未建立运行管理制度').
+_ACT_AFTER_SUBJECT = re.compile(r"未|不按|擅自|违反|拒不|超过|超出")
+# Share of the act (the conduct without its actor) that an article a fining article refers to must hold.
+REFERRED_ACT_MATCH = 0.3
+
+
+_ACTOR_END = re.compile(r"(人|单位|企业|经营者|机构|公司|业主|组织|经营户)[，,、\s]*$")
+
+
+def _subject_bigrams(conduct: str) -> set[str]:
+    """The bigrams of the conduct's actor, when it opens with one ('…的所有权人、使用权人' before 未…); not
+    what is done or used ('超重、超高、超长车辆未经同意…': the vehicles are the act's matter)."""
+    m = _ACT_AFTER_SUBJECT.search(conduct)
+    if not m or m.start() < 4 or not _ACTOR_END.search(conduct[: m.start()]):
+        return set()
+    return content_bigrams(conduct[: m.start()])
+
+
+def _act_shared(vcb: set[str], subject: set[str], referred: str) -> bool:
+    """The conduct matches a referred article by its act, not only by its actor: '绿色公共建筑的所有权人、
+    使用权人未建立运行管理制度' shares half its words with 上海市绿色建筑条例第二十九条 ('大型公共建筑的所有权人或者
+    使用权人应当定期…报送…数据') through the actor alone."""
+    act = vcb - subject
+    return not act or len(act & content_bigrams(referred)) / len(act) >= REFERRED_ACT_MATCH
+
+
 def alternatives(conduct: str) -> list[str]:
     """The two sides of a conduct joined by 或者 ('改装动力装置或者拆除限速装置后上道路行驶'), [] for
     a conduct without one (or with several: a list is judged whole)."""
@@ -438,6 +464,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # 管理条例第四十二条 fines 第二十七条's conduct by reference: search on the conduct finds 第二十七条,
     # which sets no fine).
     readable = [t for t in cited if any(p and t.startswith(p) for p in (province, city)) or retriever.is_national(t)]
+    subject = _subject_bigrams(conduct)
     for title in sorted(readable):
         # A national law is long and general: only the whole conduct is matched in it, and a fine of
         # another kind counts only against its very wording (the looser matching is for the local
@@ -457,7 +484,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
                 described = art.text
                 if fines is None and art.referred and penalty_ranges(art.text) and \
                         len(vcb & content_bigrams(art.referred)) / len(vcb) >= CONDUCT_MATCH and \
-                        not negation_flipped(conduct, art.text):
+                        _act_shared(vcb, subject, art.referred) and not negation_flipped(conduct, art.text):
                     # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
                     # described in the article it refers to. The negation is judged on what is fined:
                     # 控烟条例第十四条 names 非禁止吸烟场所 duties, its 第二十五条 fines 禁止吸烟场所 only.

@@ -1914,3 +1914,63 @@ def test_every_rule_kind_has_a_check() -> None:
     from legalkb.review.check import _CHECKS
     from legalkb.review.rules import KINDS
     assert set(_CHECKS) == set(KINDS)
+
+
+def test_round67_68_measures_fees_papers_and_bars_in_other_words() -> None:
+    # Taken away or tested by force is a measure (not a 指定 supplier); a school's guard holding people too.
+    forced = cats(review("对拒不接受医学随访的感染者，区卫生健康局可以会同属地公安派出所将其带至指定医疗机构，实施强制检测和治疗。"))
+    assert "compulsory_measure" in forced and "fair_competition" not in forced
+    assert "compulsory_measure" in cats(review("对聚集滋事、拒不离开学校的人员，学校保卫人员可以将其带离至学校保卫室暂时看管。"))
+    # A sum per pupil laid on the parents; a fee beside the lawful 不动产登记费 (不动产 is no negation).
+    assert "fee_creation" in cats(review("专项资金由学生的父母或者其他监护人按照每生每学年一百元缴纳，由学校代收后统一上缴区教育局管理。"))
+    assert "fee_creation" in cats(review("不动产登记费按件收取，收费标准按照国家规定执行。办理转移登记的，另按照房屋成交价款的千分之一"
+                                         "收取登记服务费。"))
+    assert "certificate_demand" in cats(review("新生入托、入学时，应当提交艾滋病病毒抗体检测阴性证明；未提交的，暂缓办理入学手续。"))
+    for clause in ("艾滋病病毒感染者不得在本区从事餐饮服务、美容美发和中小学教学工作。",
+                   "告知书载明学生在校期间发生伤害的，学校不承担任何赔偿责任，监护人不得就此提出异议。",
+                   "享受奖励的外商投资企业，五年内其外国投资者不得将投资利润汇出境外。",
+                   "对负有责任的学生，情节严重的，可以责令其退学或者转学。",
+                   "出卖人欠缴物业服务费的，区不动产登记事务中心暂缓办理转移登记。",
+                   "检验检测机构受到行政处罚的，自处罚决定作出之日起五年内，本区各级国家机关不得购买其检验检测服务。"):
+        assert "rights_restriction" in cats(review(clause)), clause
+    # The law's own list of work barred to the sick is restated, not created.
+    assert "rights_restriction" not in cats(review(
+        "患有国务院卫生行政部门规定的有碍食品安全疾病的病人，不得从事接触直接入口食品的工作。"))
+    for clause in ("依据原《青川区鼓励投资若干措施》已兑现奖励的企业，在本办法施行后不符合本办法第七条规定条件的，应当退回已领取的奖励资金。",
+                   "本办法施行前已在控制区内建成的建筑物，不论是否取得规划审批手续，所有权人应当自行拆除；逾期未拆除的，不予补偿。"):
+        assert "retroactivity" in cats(review(clause)), clause
+    assert "fair_competition" in cats(review("消费券限于在区妇幼保健院所属青川母婴健康服务有限公司及其加盟门店使用。"))
+    assert "fair_competition" in cats(review("申请奖励的企业，其原材料在本区范围内采购的金额占采购总额的比例应当不低于百分之三十。"))
+    assert "fair_competition" not in cats(review("对取得国内外实验室认可的检验检测机构给予支持。"))
+    assert "power_expansion" in cats(review("调解不成的，由区教育局出具《事故责任认定书》，当事人应当按照认定书确定的责任比例履行赔偿义务。"))
+
+
+def test_round68_a_ban_with_its_subject_between_and_a_plan_approved_a_level_down() -> None:
+    from legalkb.review.amounts import ban_ranges
+
+    assert [(r.low, r.high) for r in ban_ranges("自处罚决定作出之日起三年内，前款规定的国家机关、事业单位等不得购买其服务")] == [(3, 3)]
+    renewal = make_law("上海市城市更新条例", {
+        18: "更新行动计划经专家委员会评审后，由编制部门报市人民政府审定后，向社会公布。",
+        21: "市人民政府有关部门编制本部门专项规划，报市人民政府批准后实施。"}, level="地方性法规", region="上海市")
+    lib = FakeLibrary([renewal])
+
+    def a08(clause: str) -> list:
+        rep = review_clauses(lib, clause, title="淞泖区城市更新实施办法", doc_number="淞府〔2025〕1号", issuer="上海市淞泖区人民政府")
+        return [f for f in rep.findings if f.rule == "A08"]
+
+    # '由 X 报 Y 审定': Y approves; the draft's own filing after the approval is not the matter approved.
+    moved = a08("更新行动计划经区城市更新专家组评审后，由区人民政府审定并向社会公布，报市住房城乡建设管理部门备案。")
+    assert len(moved) == 1 and moved[0].basis[0].article == "第十八条"
+    # A plan sent up to one's own government names no approver: planning boilerplate.
+    assert not a08("区有关部门编制本部门专项规划，报区人民政府批准后实施。")
+
+
+def test_a_fine_matched_to_a_referred_article_by_its_actor_alone_is_no_match() -> None:
+    from legalkb.review.superior import _act_shared, _subject_bigrams, content_bigrams
+
+    conduct = "绿色公共建筑的所有权人、使用权人未建立运行管理制度"
+    referred = "大型公共建筑的所有权人或者使用权人应当定期向住房城乡建设管理部门报送建筑能耗数据。"
+    subject = _subject_bigrams(conduct)
+    assert "权人" in subject and not _act_shared(content_bigrams(conduct), subject, referred)
+    # The vehicles are what is done, not who does it: no subject is taken off.
+    assert not _subject_bigrams("履带车、铁轮车或者超重、超高、超长车辆未经同意擅自通过城市桥梁")

@@ -47,6 +47,7 @@ from legalkb.review.superior import (
     province_of,
     without_own_references,
 )
+from legalkb.review.thresholds import find_lowered_share
 from legalkb.review.waivers import find_waived_licence
 
 UNVERIFIED = "未核实"
@@ -604,6 +605,13 @@ def _check_deadline_shortened(rule: Rule, run: _Run) -> None:
                             draft_limit=sd.draft.label, superior_limit=sd.superior.label)
 
 
+def _check_consent_lowered(rule: Rule, run: _Run) -> None:
+    for sent in run.sents:
+        ls = find_lowered_share(sent.text, run.retriever)
+        if ls is not None:
+            run.add_against(rule, sent, (ls.start, ls.end), ls, draft_share=ls.draft, superior_share=ls.superior)
+
+
 def _check_issuer(rule: Rule, run: _Run) -> None:
     draft = run.draft
     allowed = re.compile(rule.params.get("allowed", r"$^"))
@@ -669,6 +677,7 @@ _CHECKS: dict[str, Callable[[Rule, _Run], None]] = {
     "approval_moved": _check_approval_moved,
     "licence_waived": _check_licence_waived,
     "deadline_shortened": _check_deadline_shortened,
+    "consent_lowered": _check_consent_lowered,
     "issuer": _check_issuer,
     "validity_missing": _check_validity_missing,
     "validity_too_long": _check_validity_too_long,

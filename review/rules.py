@@ -3,7 +3,7 @@
 Schema of one rule:
   id, category (stable API code), title, severity (blocker/high/medium/low),
   kind: pattern | penalty_range | issuer | validity_missing | validity_too_long | citation |
-        effective_before_issue | deadline_shortened | approval_moved
+        effective_before_issue | deadline_shortened | approval_moved | licence_waived | consent_lowered
   triggers: [regex]            pattern rules: any match in a sentence opens a candidate
   requires_article: regex      optional, must match somewhere in the same article
   exceptions: [regex]          a match anywhere in the sentence closes the candidate (near misses)
@@ -30,7 +30,7 @@ from legalkb.review.model import CATEGORIES, SEVERITIES
 
 RULES_DIR = Path(__file__).parent / "rules"
 KINDS = ("pattern", "penalty_range", "issuer", "validity_missing", "validity_too_long", "citation",
-         "effective_before_issue", "deadline_shortened", "approval_moved", "licence_waived")
+         "effective_before_issue", "deadline_shortened", "approval_moved", "licence_waived", "consent_lowered")
 CHECKS = ("cited_superior", "restatement", "date_before_effective", "payment_direction", "procedural_safeguard")
 
 

@@ -1974,3 +1974,25 @@ def test_a_fine_matched_to_a_referred_article_by_its_actor_alone_is_no_match() -
     assert "权人" in subject and not _act_shared(content_bigrams(conduct), subject, referred)
     # The vehicles are what is done, not who does it: no subject is taken off.
     assert not _subject_bigrams("履带车、铁轮车或者超重、超高、超长车辆未经同意擅自通过城市桥梁")
+
+
+def test_round68_a_share_of_consent_lowered_below_the_superior_one() -> None:
+    from legalkb.review.thresholds import consent_shares
+
+    assert [(round(s.value, 3), s.label) for s in consent_shares(
+        "签约比例达到百分之九十五以上的，协议方可生效；经专有部分面积三分之二以上的业主同意；经全体业主过半数同意；90%以上住户签署")] == [
+        (0.95, "百分之九十五"), (0.667, "三分之二"), (0.5, "过半数"), (0.9, "90%")]
+    renewal = make_law("上海市城市更新条例", {32: (
+        "公房产权单位应当与公房承租人签订更新协议，并明确合理的回搬或者补偿安置方案；签约比例达到百分之九十五以上的，协议方可生效。")},
+        level="地方性法规", region="上海市")
+    lib = FakeLibrary([renewal])
+
+    def b17(clause: str) -> list:
+        rep = review_clauses(lib, clause, title="淞泖区城市更新实施办法", doc_number="淞府〔2025〕1号", issuer="上海市淞泖区人民政府")
+        return [f for f in rep.findings if f.rule == "B17"]
+
+    lowered = b17("公房产权单位与公房承租人签订更新协议的比例达到百分之八十以上的，协议即对全体公房承租人生效。")
+    assert len(lowered) == 1 and lowered[0].category == "rights_restriction"
+    assert "百分之九十五" in lowered[0].message and lowered[0].basis[0].article == "第三十二条"
+    assert not b17("公房产权单位与公房承租人签订更新协议的比例达到百分之九十五以上的，协议方可生效。")
+    assert not b17("公房产权单位与公房承租人签订更新协议的比例达到百分之百的，协议方可生效。")

@@ -751,6 +751,10 @@ def _one_category_per_problem(findings: list[Finding], text: str) -> list[Findin
 
     findings = [f for f in findings
                 if not (f.rule == "A04" and any(overlaps(z, f) for z in seizures) and _GOVERNMENT.search(actor(f)))]
+    # A company told to cut the water and change the locks to force a tenant out ('逾期拒不腾退的，运营单位可以采取停止
+    # 供水、供电…或者更换门锁等措施'): the coercion is the measure (B05), not a third party's service refused (B11).
+    measures = [f for f in findings if f.rule == "B05"]
+    findings = [f for f in findings if not (f.rule == "B11" and any(overlaps(m, f) for m in measures))]
     fines = [f for f in findings if f.rule == "B01"]
     powers = [f for f in findings if f.category == "power_expansion" and f.rule in {*_NON_ORGAN_RULES, "A04"}]
     drop: set[int] = set()

@@ -23,7 +23,7 @@ from legalkb.corpus.crosswalk import bigrams, mapping
 from legalkb.ingest.metadata import TAKES_EFFECT, parse_date, short_title
 from legalkb.ingest.model import REPEALED as DOC_REPEALED
 from legalkb.ingest.model import Article, LegalDocument
-from legalkb.ingest.numerals import article_label
+from legalkb.ingest.numerals import article_label, int_to_cn
 from legalkb.review.model import (
     FOUND,
     NONEXISTENT,
@@ -264,8 +264,21 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
         return res
     res.text = art.text
     if c.paragraph and c.paragraph > len(art.paragraphs):
+        # The 款 may be an older version's, moved with its article (科学技术普及法 2002 第二十四条第二款 →
+        # 2024 第四十六条第二款): outdated, not nonexistent.
+        for old in reversed(older):
+            old_art = old.article(c.article, c.sub)
+            new_no = mapping(old, current).get(c.article) if old_art and c.paragraph <= len(old_art.paragraphs) else None
+            new_art = current.article(new_no) if new_no and new_no != c.article else None
+            if new_art is not None and c.paragraph <= len(new_art.paragraphs):
+                res.resolution, res.current_article = RENUMBERED, new_no
+                res.text, res.old_text = new_art.text, old_art.text  # type: ignore[union-attr]
+                para = f"第{int_to_cn(c.paragraph)}款"
+                res.note = (f"{label}{para}是{old.effective.year if old.effective else '旧'}年版的条号，"
+                            f"现行版本为{article_label(new_no)}{para}")
+                return res
         res.resolution = NONEXISTENT
-        res.note = f"{label}只有{len(art.paragraphs)}款，没有第{c.paragraph}款"
+        res.note = f"{label}只有{int_to_cn(len(art.paragraphs))}款，没有第{int_to_cn(c.paragraph)}款"
         return res
     # Same number exists now: did the drafter mean an older version's article that moved?
     ctx = _context(draft, c)

@@ -82,7 +82,9 @@ def without_own_references(text: str) -> str:
 
 _BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
 # A conduct that only continues the one before: 逾期不改正 / 拒不改正 / 逾期不委托 / 仍不停止.
-_ACT_START = re.compile(r"未(取得|办理|按照|按|经|依法)|擅自|违规|不按|超出|超过")
+# (违反 too, not of a rule named: '外卖配送员驾驶电动自行车｜违反交通信号通行' against '驾驶非机动车有下列行为之一的
+# …（一）违反交通信号通行的'.)
+_ACT_START = re.compile(r"未(取得|办理|按照|按|经|依法)|擅自|违规|不按|超出|超过|违反(?!本|规定|前|上述|有关|国家|法律|《)")
 # A clause or ；-part that only continues the one before ('逾期不改正的' / '情节严重的' / '经劝阻拒不
 # 改正'): it names no conduct of its own.
 CONTINUES = re.compile(r"^\s*(经[^，,]{0,10}(后|仍)|(经[^，,]{0,10})?(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续))")

@@ -1996,3 +1996,42 @@ def test_round68_a_share_of_consent_lowered_below_the_superior_one() -> None:
     assert "百分之九十五" in lowered[0].message and lowered[0].basis[0].article == "第三十二条"
     assert not b17("公房产权单位与公房承租人签订更新协议的比例达到百分之九十五以上的，协议方可生效。")
     assert not b17("公房产权单位与公房承租人签订更新协议的比例达到百分之百的，协议方可生效。")
+
+
+def test_round69_70_picks_bars_and_money_in_other_words() -> None:
+    fair = ("区内中小学校组织学生开展研学活动的，应当通过区科学技术协会指定的研学服务机构统一组织实施。",
+            "区属机关、事业单位采购节日慰问品的，应当优先采购本区老字号企业的产品。",
+            "平台企业应当将本区区域内的配送业务交由在本区注册登记并纳税的配送服务企业承接。",
+            "县各行业主管部门仅受理由入驻中介超市的中介机构出具的报告。")
+    for clause in fair:
+        assert "fair_competition" in cats(review(clause)), clause
+    assert "fair_competition" not in cats(review("申请单位应当提交申请表、场所产权或者使用证明、科普人员名单和年度活动计划。"))
+    for clause in ("一年内因交通违法行为被处罚三次以上的配送员，由区交通局列入禁入名单。",
+                   "加害人被出具告诫书的，作为不良信息记入加害人信用档案，并在网站予以公示。",
+                   "年度考核不合格的电站，由县水利局通知供电公司暂停结算其上网电费。",
+                   "女性成员与本社以外人员结婚，户籍虽未迁出但在外居住满三年的，其本人及子女所持股权由合作社收回。"):
+        assert "rights_restriction" in cats(review(clause)), clause
+    # Money withheld is no supply cut; a bank told to stop paying out freezes the account (B05 alone).
+    assert "compulsory_measure" not in cats(review("年度考核不合格的电站，由县水利局通知供电公司暂停结算其上网电费。"))
+    frozen = cats(review("收购商拒不配合抽样检测的，县农业农村局可以通知其开户银行暂停支付其货款账户内的资金。"))
+    assert "rights_restriction" not in frozen
+    # A record of payment is no fee, nor a contribution paid under national rules; a charge after a free issue is.
+    assert "fee_creation" not in cats(review("申请运行补贴的农户，凭户主身份证件和电费缴纳记录向村民委员会申报。"))
+    assert "fee_creation" not in cats(review("平台企业应当按照国家和本市有关规定参加职业伤害保障试点，按时足额缴纳职业伤害保障费用。"))
+    assert "fee_creation" in cats(review("合作社应当向成员免费发放股权证书；股权证书遗失申请补办的，由县农业农村局按照每本二十元收取证书工本费。"))
+    ended = cats(review("本办法施行前已经签订但尚未履行完毕的服务合同，承接合同的机构未入驻中介超市的，项目业主应当解除合同。"))
+    assert "retroactivity" in ended and "rights_restriction" not in ended
+    assert "licensing_creation" in cats(review("未取得入驻资格的中介机构，不得在本县承接行政审批相关中介服务。"))
+    # A tenant forced out by cut water and changed locks: the measure, not a service refused.
+    forced = cats(review("承租人逾期拒不腾退的，运营单位可以采取停止供水、供电、供暖或者更换门锁等措施，收回房屋。"))
+    assert "compulsory_measure" in forced and "rights_restriction" not in forced
+
+
+def test_round69_a_fine_for_one_listed_conduct_of_a_cited_regulation() -> None:
+    traffic = make_law("北京市实施《中华人民共和国道路交通安全法》办法", {85: [
+        "驾驶非机动车有下列行为之一的，处20元罚款：", "（一）违反交通信号通行的；", "（二）违反限制通行规定的；"]},
+        level="地方性法规", region="北京市")
+    rep = review_citing(FakeLibrary([traffic]), "《北京市实施〈中华人民共和国道路交通安全法〉办法》",
+                        "外卖配送员驾驶电动自行车违反交通信号通行的，由公安机关交通管理部门处一百元罚款。",
+                        issuer="北京市潮白河区人民政府", title="潮白河区测试规定", doc_number="潮政发〔2025〕1号")
+    assert any(f.category == "penalty_range" and "第八十五条" in f.message for f in rep.findings)

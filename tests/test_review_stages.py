@@ -305,3 +305,19 @@ def test_own_regulations_are_the_provinces_not_another_citys() -> None:
     r = Retriever(FakeLibrary([prov, city]), dt.date(2026, 4, 1), region="浙江省")
     assert [h.title for h in r.own_regulations("占用城市绿地的应当批准")] == ["浙江省城市绿化管理条例"]
     assert Retriever(FakeLibrary([prov, city]), dt.date(2026, 4, 1)).own_regulations("占用城市绿地") == []
+
+
+def test_resolve_a_paragraph_only_the_older_version_has_moved_with_its_article() -> None:
+    old = make_law("中华人民共和国测试普及法", {
+        24: ["各级人民政府应当将科普场馆建设纳入规划。", "以政府财政投资建设的科普场馆，应当配备必要的专职人员，常年向公众开放。"],
+        25: "第25条内容。"}, effective=dt.date(2002, 6, 29))
+    arts: dict[int, str | list[str]] = {n: f"新法第{n}条的内容，关于其他事项{n}。" for n in range(1, 47)}
+    arts[24] = "自然科学和社会科学类社会团体应当组织开展科普活动。"
+    arts[46] = ["各级人民政府应当对科普场馆建设给予支持。", "政府投资建设的科普场馆，应当配备必要的专职人员，常年向公众开放。"]
+    new = make_law("中华人民共和国测试普及法", arts, effective=dt.date(2024, 12, 25))
+    d = parse_draft(draft("依照《中华人民共和国测试普及法》第二十四条第二款的规定，政府投资建设的科普基地应当常年向公众开放。",
+                          "依照《中华人民共和国测试普及法》第二十四条第三款的规定执行。"))
+    r = resolve_citations(extract_citations(d), FakeLibrary([old, new]), dt.date(2026, 4, 1), d)
+    assert r[0].resolution == RENUMBERED and r[0].current_article == 46 and "第二款" in r[0].note
+    # A 款 no version has stays nonexistent.
+    assert r[1].resolution == NONEXISTENT and "没有第三款" in r[1].note

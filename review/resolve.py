@@ -41,6 +41,9 @@ UNVERIFIED = "未核实"
 # How many character bigrams the citing clause must share only with the old version's article
 # (and not with the current article of the same number) before we say the number is outdated.
 RENUMBER_MIN_SHARED = 3
+# A clause on which facts, by date, a rule applies to cites the 不溯及既往 article without its words ('依照《立法法》
+# 第九十三条的规定，本办法提高后的…补助标准适用于2025年1月1日以后发放的年度补助': 2015 第九十三条, 2023 第一百零四条).
+_APPLIES_IN_TIME = re.compile(r"溯及|追溯|适用于[^。；]{0,30}(以前|以后|之前|之后|前|后)(发生|发放|作出|取得|签订|实施|的)")
 # Bigrams of legal boilerplate that say nothing about what a provision is about.
 _GENERIC = frozenset({"的规", "规定", "依照", "按照", "根据", "本法", "有关", "应当", "已经", "措施", "进行", "可以",
                       "不得", "人民", "政府", "行政", "法律", "本办", "办法", "本措", "施行", "之日", "的，", "或者"})
@@ -285,6 +288,8 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
     if ctx and older:
         # Book titles name laws, not what the provision says (中华人民共和国 is in old articles too).
         bctx, bcur = bigrams(re.sub(r"《[^》]*》", "", ctx)), bigrams(art.text)
+        if _APPLIES_IN_TIME.search(ctx):
+            bctx |= bigrams("不溯及既往")
         for old in reversed(older):
             old_art = old.article(c.article, c.sub)
             if old_art is None:

@@ -321,3 +321,18 @@ def test_resolve_a_paragraph_only_the_older_version_has_moved_with_its_article()
     assert r[0].resolution == RENUMBERED and r[0].current_article == 46 and "第二款" in r[0].note
     # A 款 no version has stays nonexistent.
     assert r[1].resolution == NONEXISTENT and "没有第三款" in r[1].note
+
+
+def test_resolve_a_clause_on_when_a_rule_applies_cites_the_old_non_retroactivity_article() -> None:
+    fill = {n: f"第{n}条规定的其他事项，编号{n}。" for n in range(1, 106)}
+    old = make_law("中华人民共和国测试立法法", {**{n: t for n, t in fill.items() if n <= 105},
+                                      93: "法律、行政法规、地方性法规、规章不溯及既往，但为了更好地保护公民、法人和其他组织的权利和利益而作的特别规定除外。"},
+                   effective=dt.date(2015, 3, 15))
+    new = make_law("中华人民共和国测试立法法", {**fill, 93: "设区的市的人民政府可以根据法律、行政法规制定规章。",
+                                      104: "法律、行政法规、地方性法规、规章不溯及既往，但为了更好地保护公民、法人和其他组织的权利和利益而作的特别规定除外。"},
+                   effective=dt.date(2023, 3, 15))
+    d = parse_draft(draft("依照《中华人民共和国测试立法法》第九十三条的规定，本办法提高后的补助标准适用于2025年1月1日以后发放的年度补助。",
+                          "依照《中华人民共和国测试立法法》第九十三条的规定，区人民政府制定本办法。"))
+    r = resolve_citations(extract_citations(d), FakeLibrary([old, new]), dt.date(2026, 4, 1), d)
+    assert r[0].resolution == RENUMBERED and r[0].current_article == 104
+    assert r[1].resolution == FOUND, "a clause on the current article's matter keeps its number"

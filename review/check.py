@@ -44,6 +44,7 @@ from legalkb.review.superior import (
     content_bigrams,
     find_superior_penalty,
     fines_for_conduct,
+    names_no_conduct,
     province_of,
     without_own_references,
 )
@@ -403,6 +404,7 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
                   retriever: Retriever | None, effective: dt.date | None = None
                   ) -> list[tuple[Sentence, tuple[int, int], str]]:
     need = [re.compile(p) for p in rule.params.get("requires_sentence") or []]
+    previous = {id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article}
     hits = []
     for sent in sents:
         m = None
@@ -448,7 +450,13 @@ def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitatio
                 # The trigger spans a ；: '应当…申请取得《…许可证》；未取得许可证的，不得从事代办服务' —
                 # the bare second part restates any licensing law (电影管理条例第五条) and says nothing.
                 units = []
-            if restated(sent.text) or all(restated(u) for u in units or [sent.text]):
+            prev = previous.get(id(sent))
+            if prev is not None and names_no_conduct(sent.text):
+                # '违反规定的，…处…罚款' restates only with the duty it enforces: without it, any provision with
+                # the same amounts and boilerplate (油烟 for 扬尘) would pass for the superior one.
+                if restated(prev.text + sent.text):
+                    continue
+            elif restated(sent.text) or all(restated(u) for u in units or [sent.text]):
                 continue
         hits.append((sent, _quote_span(sent, m), note))
     return hits

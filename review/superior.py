@@ -80,7 +80,9 @@ def without_own_references(text: str) -> str:
     return _VIOLATE.sub("", text)
 
 
-_BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$")
+# (Or no rule named at all: '…应当密闭贮存；不能密闭的，应当设置…围挡。违反规定的，…处…罚款' — the duty before.)
+_BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|前项|以上|前两款|前三款)(规定)?(行为|情形)?(之一)?$"
+                      r"|^违反(本条)?(规定|要求)$")
 # A conduct that only continues the one before: 逾期不改正 / 拒不改正 / 逾期不委托 / 仍不停止.
 # (违反 too, not of a rule named: '外卖配送员驾驶电动自行车｜违反交通信号通行' against '驾驶非机动车有下列行为之一的
 # …（一）违反交通信号通行的'.)
@@ -115,9 +117,24 @@ def negation_flipped(conduct: str, superior: str) -> bool:
     return any(m.group(1) in superior and f"非{m.group(1)}" not in superior for m in _NEGATED.finditer(conduct))
 
 
+def names_no_conduct(sentence: str) -> bool:
+    """'违反规定的，…处…罚款', '有前款行为之一的，…': the fined conduct is told in the sentence before."""
+    return bool(_BACKREF.search(conduct_of(sentence)))
+
+
+# A duty's scope opening a sentence whose fine comes in a later ；-part: '从事机动车维修经营的，应当…向区交通运输局
+# 进行备案；未按规定进行备案的，由…处…罚款' fines 从事机动车维修经营 + 未按规定进行备案 (道路运输条例第六十五条第四款).
+_DUTY_SCOPE = re.compile(r"^([^，。；]{2,30})的[，,](?:应当|须|必须)")
+
+
 def conduct_of(sentence: str) -> str:
     """The conduct a penalty sentence is about: the condition before '的，' or '，由…'."""
     t = _CITE.sub("", sentence)
+    parts = re.split(r"[；;]", t)
+    scope = _DUTY_SCOPE.match(parts[0])
+    fining = next((p for p in parts[1:] if "罚款" in p and _COND_END.search(p)), None) if scope else None
+    if scope and fining is not None and "罚款" not in parts[0]:
+        t = scope.group(1) + fining.lstrip()
     m = _COND_END.search(t)
     c = t[: m.start()] if m else t
     c = _VIOLATE.sub("", _LEAD.sub("", c.strip()))
@@ -152,28 +169,33 @@ def _conduct_variants(conduct: str, cb: set[str]) -> tuple[list[set[str]], list[
 
 # Where the act begins after its actor ('绿色公共建筑的所有权人、使用权人｜未建立运行管理制度').
 _ACT_AFTER_SUBJECT = re.compile(r"未|不按|擅自|违反|拒不|超过|超出")
-# Share of the act (the conduct without its actor) that an article a fining article refers to must hold.
+# Share of the act (the conduct without its actor) a provision must hold to be taken as fining that conduct.
 REFERRED_ACT_MATCH = 0.3
 
 
-_ACTOR_END = re.compile(r"(人|单位|企业|经营者|机构|公司|业主|组织|经营户)[，,、\s]*$")
+_ACTOR_END = re.compile(r"(人|单位|企业|经营者|机构|公司|业主|组织|经营户|(?<!或)者)[，,、\s]*$")
 
 
-def _subject_bigrams(conduct: str) -> set[str]:
-    """The bigrams of the conduct's actor, when it opens with one ('…的所有权人、使用权人' before 未…); not
-    what is done or used ('超重、超高、超长车辆未经同意…': the vehicles are the act's matter)."""
+def _act_of(conduct: str) -> str | None:
+    """The act of a conduct that opens with its actor ('…的所有权人、使用权人｜未建立运行管理制度', '举办者｜未申报');
+    None when it does not (what is done or used may come first: '超重、超高、超长车辆未经同意…')."""
     m = _ACT_AFTER_SUBJECT.search(conduct)
-    if not m or m.start() < 4 or not _ACTOR_END.search(conduct[: m.start()]):
-        return set()
-    return content_bigrams(conduct[: m.start()])
+    if not m or m.start() < 2 or not _ACTOR_END.search(conduct[: m.start()]):
+        return None
+    act = conduct[m.start():]
+    # '农药使用者为个人，违反前述规定': the act is told elsewhere, nothing to compare.
+    return None if re.match(r"违反(前述|前款|上述|前项|以上|本条)?(规定|要求)", act) else act
 
 
-def _act_shared(vcb: set[str], subject: set[str], referred: str) -> bool:
-    """The conduct matches a referred article by its act, not only by its actor: '绿色公共建筑的所有权人、
-    使用权人未建立运行管理制度' shares half its words with 上海市绿色建筑条例第二十九条 ('大型公共建筑的所有权人或者
-    使用权人应当定期…报送…数据') through the actor alone."""
-    act = vcb - subject
-    return not act or len(act & content_bigrams(referred)) / len(act) >= REFERRED_ACT_MATCH
+def _act_shared(conduct: str, provision: str) -> bool:
+    """The provision matches the conduct by its act, not only by its actor: '绿色公共建筑的所有权人、使用权人未建立运行
+    管理制度' shares half its words with 上海市绿色建筑条例第二十九条 ('大型公共建筑的所有权人或者使用权人应当定期…
+    报送…数据') through the actor alone."""
+    act = _act_of(conduct)
+    if act is None:
+        return True
+    ab = content_bigrams(act)
+    return not ab or len(ab & content_bigrams(provision)) / len(ab) >= REFERRED_ACT_MATCH
 
 
 def alternatives(conduct: str) -> list[str]:
@@ -466,7 +488,6 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # 管理条例第四十二条 fines 第二十七条's conduct by reference: search on the conduct finds 第二十七条,
     # which sets no fine).
     readable = [t for t in cited if any(p and t.startswith(p) for p in (province, city)) or retriever.is_national(t)]
-    subject = _subject_bigrams(conduct)
     for title in sorted(readable):
         # A national law is long and general: only the whole conduct is matched in it, and a fine of
         # another kind counts only against its very wording (the looser matching is for the local
@@ -483,10 +504,12 @@ def find_superior_penalty(sentence: str, retriever: Any,
             for vcb, certs_text in tried:
                 vcerts = certificates_of(certs_text) if certs_text is not None else certs
                 fines = fines_for_conduct(art.text, vcb, whole=whole, conduct=conduct)
+                if fines is not None and not whole and not _act_shared(conduct, art.text):
+                    fines = None   # matched by its actor alone (see _act_shared)
                 described = art.text
                 if fines is None and art.referred and penalty_ranges(art.text) and \
                         len(vcb & content_bigrams(art.referred)) / len(vcb) >= CONDUCT_MATCH and \
-                        _act_shared(vcb, subject, art.referred) and not negation_flipped(conduct, art.text):
+                        _act_shared(conduct, art.referred) and not negation_flipped(conduct, art.text):
                     # '在森林防火区有本条例第二十一条第一款规定行为之一的，…处…罚款': the conduct is
                     # described in the article it refers to. The negation is judged on what is fined:
                     # 控烟条例第十四条 names 非禁止吸烟场所 duties, its 第二十五条 fines 禁止吸烟场所 only.
@@ -525,6 +548,10 @@ def find_superior_penalty(sentence: str, retriever: Any,
                 continue
             fines = fines_for_conduct(h.text, cb, whole=whole, conduct=conduct)
             if fines is None or not _names_certificates(certs, fines):
+                continue
+            # A conduct matched by its actor alone ('举办者未申报' and 食品安全法第一百三十条's 展销会的举办者…未履行检查、
+            # 报告等义务) is no evidence that a law fines it.
+            if not whole and not _act_shared(conduct, h.text):
                 continue
             # The best-matching provision decides; None when it fines in another kind (元 vs 倍) and
             # is not surely about the conduct: no evidence either way, the creation finding stands.

@@ -1965,15 +1965,16 @@ def test_round68_a_ban_with_its_subject_between_and_a_plan_approved_a_level_down
     assert not a08("区有关部门编制本部门专项规划，报区人民政府批准后实施。")
 
 
-def test_a_fine_matched_to_a_referred_article_by_its_actor_alone_is_no_match() -> None:
-    from legalkb.review.superior import _act_shared, _subject_bigrams, content_bigrams
+def test_a_fine_matched_to_a_provision_by_its_actor_alone_is_no_match() -> None:
+    from legalkb.review.superior import _act_of, _act_shared
 
-    conduct = "绿色公共建筑的所有权人、使用权人未建立运行管理制度"
     referred = "大型公共建筑的所有权人或者使用权人应当定期向住房城乡建设管理部门报送建筑能耗数据。"
-    subject = _subject_bigrams(conduct)
-    assert "权人" in subject and not _act_shared(content_bigrams(conduct), subject, referred)
-    # The vehicles are what is done, not who does it: no subject is taken off.
-    assert not _subject_bigrams("履带车、铁轮车或者超重、超高、超长车辆未经同意擅自通过城市桥梁")
+    assert _act_of("绿色公共建筑的所有权人、使用权人未建立运行管理制度") == "未建立运行管理制度"
+    assert not _act_shared("绿色公共建筑的所有权人、使用权人未建立运行管理制度", referred)
+    assert not _act_shared("举办者未申报", "展销会的举办者允许未依法取得许可的食品经营者进入市场销售食品，或者未履行检查、报告等义务的，处五万元以上二十万元以下罚款")
+    assert _act_shared("举办者未履行检查义务", "展销会的举办者…未履行检查、报告等义务的，处五万元以上二十万元以下罚款")
+    # The vehicles are what is done, not who does it: no actor is taken off, nothing to check.
+    assert _act_of("履带车、铁轮车或者超重、超高、超长车辆未经同意擅自通过城市桥梁") is None
 
 
 def test_round68_a_share_of_consent_lowered_below_the_superior_one() -> None:
@@ -2035,3 +2036,48 @@ def test_round69_a_fine_for_one_listed_conduct_of_a_cited_regulation() -> None:
                         "外卖配送员驾驶电动自行车违反交通信号通行的，由公安机关交通管理部门处一百元罚款。",
                         issuer="北京市潮白河区人民政府", title="潮白河区测试规定", doc_number="潮政发〔2025〕1号")
     assert any(f.category == "penalty_range" and "第八十五条" in f.message for f in rep.findings)
+
+
+def test_round71_72_levies_waivers_bars_and_handed_down_powers() -> None:
+    assert "fee_creation" in cats(review("石材加工企业按照年度荒料加工量每立方米十元的标准缴纳石材产业整治专项资金，由区财政局统一收取。"))
+    for clause in ("管道企业进行巡护作业，给沿线土地使用权人造成财产损失的，由土地使用权人自行承担，管道企业不予赔偿。",
+                   "驾驶擅自改装的机动车受到处罚未满一年的，区内机动车安全技术检验机构不予办理该车辆的安全技术检验。",
+                   "村民委员会应当在村规民约中规定，对未按规定申报集体聚餐的农户，扣减其当年度集体经济组织收益分配份额。",
+                   "对不同意将承包地流转给园区经营主体的农户，村民委员会可以对其承包地进行调整置换。"):
+        assert "rights_restriction" in cats(review(clause)), clause
+    # A refusal for want of the paper the part before demands is that licence's; a publication clause restricts no one.
+    paper = cats(review("新建住宅的，建设单位应当事先取得区发展和改革局核发的《安全距离审查意见书》；未取得的，区自然资源局不予办理"
+                        "规划许可手续。"))
+    assert "licensing_creation" in paper and "rights_restriction" not in paper
+    assert "rights_restriction" not in cats(review("审核结果在网站公示五个工作日，不得公示申请人身份证号码、收入等个人信息。"))
+    for clause in ("各镇人民政府、街道办事处可以对辖区内经营者侵害消费者权益的行为，依照有关规定以自己的名义实施行政处罚。",
+                   "县人民政府决定将农村客运领域的行政处罚权交由各镇（乡）人民政府行使。",
+                   "县住房保障服务中心工作人员可以不经承租人同意，随时进入公共租赁住房检查房屋使用情况。"):
+        assert "power_expansion" in cats(review(clause)), clause
+    assert "fair_competition" in cats(review("新建园使用的柑橘苗木，应当从县柑橘产业发展集团有限公司所属定点苗圃购买。"))
+    assert "fair_competition" in cats(review("为防控柑橘黄龙病传入，禁止从县外调入柑橘苗木、接穗和砧木。"))
+    assert "fair_competition" not in cats(review("学校食堂采购食品，应当从取得食品生产经营许可的企业订购。"))
+
+
+def test_round71_the_conduct_a_fine_enforces_told_before_it() -> None:
+    from legalkb.review.superior import _act_of, conduct_of, names_no_conduct
+
+    # A duty's scope, then its fine in a later ；-part (道路运输条例第六十五条第四款).
+    assert conduct_of("从事机动车维修经营的，应当在依法办理登记手续后，向区交通运输局进行备案；未按规定进行备案的，由区交通运输局"
+                      "责令改正，拒不改正的，处3000元以上1万元以下的罚款。") == "从事机动车维修经营未按规定进行备案"
+    assert names_no_conduct("违反规定的，由区生态环境分局责令改正，处五千元以上五万元以下的罚款。")
+    assert not names_no_conduct("未密闭贮存易产生扬尘的物料的，处五千元以上五万元以下的罚款。")
+    # No actor opens these: '或者' is no actor, '违反前述规定' no act.
+    assert _act_of("企业事业单位或者其他组织迟报统计资料，或者未按照国家有关规定设置原始记录") is None
+    assert _act_of("农药使用者为个人，违反前述规定") is None
+    air = make_law("中华人民共和国大气污染防治法", {
+        117: ["违反本法规定，有下列行为之一的，由县级以上人民政府生态环境等主管部门按照职责责令改正，处一万元以上十万元以下的罚款；"
+              "拒不改正的，责令停工整治或者停业整治：", "（一）未密闭煤炭、煤矸石、煤渣、煤灰、水泥、石灰、石膏、砂土等易产生扬尘的物料的；",
+              "（二）对不能密闭的易产生扬尘的物料，未设置不低于堆放物高度的严密围挡，或者未采取有效覆盖措施防治扬尘污染的。"],
+        118: "违反本法规定，排放油烟的餐饮服务业经营者未安装油烟净化设施的，由县级以上地方人民政府确定的监督管理部门责令改正，"
+             "处五千元以上五万元以下的罚款；拒不改正的，责令停业整治。"})
+    rep = review_clauses(FakeLibrary([air]), "荒料、石粉等易产生扬尘的物料应当密闭贮存；不能密闭的，应当设置不低于堆放物高度的严密围挡，"
+                         "并采取有效覆盖措施。违反规定的，由区生态环境分局责令改正，处五千元以上五万元以下的罚款；拒不改正的，责令停业整治。",
+                         title="沂河湾区测试办法", doc_number="沂政发〔2026〕1号", issuer="沂河湾区人民政府")
+    assert any(f.category == "penalty_range" and "第一百一十七条" in f.message for f in rep.findings), \
+        "the fine restates 第一百一十八条's amounts for 油烟, not the 扬尘 duty's"

@@ -20,6 +20,8 @@ _RANGE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:以上|至|到
 _BELOW = re.compile(rf"(?P<b>{_AMOUNT.replace('?P<', '?P<b_')})以下")
 _ABOVE = re.compile(rf"(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})以上(?!{NUMBER})")
 _FIXED = re.compile(rf"(?:处|并处|处以)(?P<a>{_AMOUNT.replace('?P<', '?P<a_')})(?:的)?罚款")
+# A fixed multiple of a base named between: '并处所骗取、挪用资金五倍的罚款'.
+_FIXED_TIMES = re.compile(rf"(?:处|并处|处以)[^，。；]{{0,20}}?(?P<a>(?P<a_n>{NUMBER})(?P<a_unit>倍))的?罚款")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,11 @@ class Range:
             return f"{v:,.0f}元"
         if self.low == self.high:      # a fixed amount: 处二十元罚款 → 20元, not 20元–20元
             return fmt(self.low)
+        # As the law writes them: 500元以下 (not 0元–500元), 3倍以下 (not 0%–3倍), 五年以上.
+        if self.low == 0 and not math.isinf(self.high):
+            return f"{fmt(self.high)}以下"
+        if math.isinf(self.high):
+            return f"{fmt(self.low)}以上"
         return f"{fmt(self.low)}–{fmt(self.high)}"
 
 
@@ -111,12 +118,12 @@ def ranges(text: str) -> list[Range]:
             if b:
                 out.append(Range(b[0], 0.0, b[1], m.start(), m.end()))
                 taken.append((m.start(), m.end()))
-    for pat in (_FIXED, _ABOVE):
+    for pat in (_FIXED, _FIXED_TIMES, _ABOVE):
         for m in pat.finditer(text):
             if free(m.start("a"), m.end("a")):
                 a = _amount(m.groupdict(), "a_")
                 if a:
-                    high = a[1] if pat is _FIXED else math.inf
+                    high = math.inf if pat is _ABOVE else a[1]
                     out.append(Range(a[0], a[1], high, m.start("a"), m.end("a")))
                     taken.append((m.start("a"), m.end("a")))
     out.sort(key=lambda r: r.start)

@@ -26,10 +26,16 @@ APPROVAL_LEVELS = ("法律", "行政法规", "部门规章")
 _VERB = r"(?:审核|审查)?(?:批准|审批|核准|认定|确认|审定)"
 # The draft's approver: a district or county organ (经区人力资源和社会保障局负责人批准, 由县民政局…审核批准).
 # Or the organ as the subject of its own clause: '…提出申请，县民政局征求县住房和城乡建设局意见后审核批准'.
-_DRAFT = re.compile(rf"(?:经|由|报|[，,])(?P<organ>(?:区|县)[^。；，]{{1,40}}?)(?:负责人)?{_VERB}")
+# Or opening the sentence: '县工业和信息化局负责审批确定本县食盐定点批发企业' (食盐专营办法第十三条: the province's).
+_DRAFT = re.compile(rf"(?:(?:经|由|报|[，,])(?P<organ>(?:区|县)[^。；，]{{1,40}}?)(?:负责人)?"
+                    rf"|^(?P<subject>(?:区|县)[^。；，、]{{1,20}}?(?:局|委员会|委|办公室|人民政府))(?:负责)?){_VERB}")
 # A level above the county that the superior reserves the approval to.
 _HIGHER = re.compile(rf"(设区的市级以上|市级以上|省级以上|省级|省、自治区、直辖市|国务院)[^。；，]{{0,40}}?(?:负责人)?{_VERB}")
 _COUNTY_OK = re.compile(r"县")
+_SUBJECT = re.compile(r"\s*(国务院|省|自治区|直辖市|设区的市|县级以上|市)[^。；，]{0,30}?(人民政府|部门|机关|机构)")
+# Words of any approval procedure ('…会同…拟定，报…批准后向社会公布'): they match every article that sets one, so they are no
+# evidence that an article is about the draft's matter (工业产品生产许可证管理条例第三条 for a 活禽禁止交易区).
+_PROCEDURE = frozenset(content_bigrams("会同拟定制定编制，报批准后向社会公布，组织实施，征求意见，审核后"))
 _FILING = re.compile(r"[，,]并?报[^，。；]{0,30}备案")
 _CONSULTED = re.compile(r"征求[^。；，]{0,30}?意见|会同[^。；，]{0,20}?(部门|机关|局)")
 _ORGAN = re.compile(r"(区|县)[^。；，、]{0,20}?(局|委员会|委|办公室|中心|人民政府|政府|办)")
@@ -81,7 +87,7 @@ def _fields(text: str) -> set[str]:
 _APPROVER_MARK = re.compile(r"由|经(?![济营费])")
 
 
-def _approver(segment: str) -> tuple[str, str] | None:
+def _approver(segment: str, subject_ok: bool = False) -> tuple[str, str] | None:
     """The superior segment's approver (what follows its last 由/经 before the approval verb — or the 报
     after it —, without the organs only consulted) and its approval phrase (from that mark to the verb)."""
     m = re.search(_VERB, segment)
@@ -89,7 +95,10 @@ def _approver(segment: str) -> tuple[str, str] | None:
         return None
     marks = list(_APPROVER_MARK.finditer(segment, 0, m.start()))
     if not marks:
-        return None
+        # The organ as the subject of the approval: '省、自治区、直辖市人民政府盐业主管部门按照…要求审批确定食盐定点批发
+        # 企业' (食盐专营办法第十三条).
+        subject = _SUBJECT.match(segment[: m.start()]) if subject_ok else None
+        return (subject.group(0), segment[: m.end()]) if subject else None
     at = marks[-1].start()
     approver = _CONSULTED.sub("", segment[at + 1: m.start()])
     if marks[-1].group(0) == "由" and "报" in approver:
@@ -123,11 +132,11 @@ def find_moved_approval(sentence: str, retriever: Any, levels: tuple[str, ...] =
 
 def _moved(clause: str, mine: re.Match[str], offset: int, retriever: Any, levels: tuple[str, ...]
            ) -> MovedApproval | None:
-    organ = _CONSULTED.sub("", mine.group("organ"))
+    organ = _CONSULTED.sub("", mine.group("organ") or mine.group("subject"))
     draft_fields = _fields(organ)
     # A filing after the approval ('，报市住房城乡建设管理部门备案') is another step, not the matter approved.
     query = _ORGAN.sub(" ", _FILING.sub("", clause))
-    cb = content_bigrams(query)
+    cb = content_bigrams(query) - _PROCEDURE
     if len(cb) < 6:
         return None
     best: tuple[float, Any, str] | None = None
@@ -144,7 +153,8 @@ def _moved(clause: str, mine: re.Match[str], offset: int, retriever: Any, levels
     # One segment may give each case its own approver ('一级…由省、自治区、直辖市人民政府…认定，二级、三级…
     # 分别由设区的市级、县级…认定'): the ，-parts up to each approval verb, the one closest to the clause decides.
     # (Only pieces that name an approver: '按照批准限额捕捞' approves nothing.)
-    named = [(sc, a) for sc in _scopes(seg) if (a := _approver(sc))]
+    # (An approver named as the subject counts only against a draft that names its own so: '县…局负责审批确定…'.)
+    named = [(sc, a) for sc in _scopes(seg) if (a := _approver(sc, subject_ok=bool(mine.group("subject"))))]
     if not named:
         return None
     seg, (approver, phrase) = max(named, key=lambda t: len(cb & content_bigrams(t[0])))

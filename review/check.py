@@ -745,7 +745,7 @@ def _one_category_per_problem(findings: list[Finding], text: str) -> list[Findin
 
     # A benefit withheld from those who do not use the organ's pick ('未通过该公司组团参展的，不予享受展位费补贴')
     # is how the competition is restricted: one finding, fair_competition.
-    picks = [f for f in findings if f.rule == "C03"]
+    picks = [f for f in findings if f.rule in ("C03", "C05")]   # a named pick, or a list
     findings = [f for f in findings
                 if not (f.category == "rights_restriction" and any(overlaps(p, f) for p in picks))]
     # A township or street office given a seizure: the labelled sets, like a reviewer, name the seizure

@@ -86,7 +86,8 @@ _BACKREF = re.compile(r"^[^，。；]{0,8}?(有|违反)?(前述|前款|上述|�
 # A conduct that only continues the one before: 逾期不改正 / 拒不改正 / 逾期不委托 / 仍不停止.
 # (违反 too, not of a rule named: '外卖配送员驾驶电动自行车｜违反交通信号通行' against '驾驶非机动车有下列行为之一的
 # …（一）违反交通信号通行的'.)
-_ACT_START = re.compile(r"未(取得|办理|按照|按|经|依法)|擅自|违规|不按|超出|超过|违反(?!本|规定|前|上述|有关|国家|法律|《)")
+_ACT_START = re.compile(r"未(取得|办理|按照|按|经|依法)|擅自|违规|不按|超出|超过|违反(?!本|规定|前|上述|有关|国家|法律|《)"
+                        r"|侵占|截留|挪用|骗取|冒领|套取|虚报|伪造|篡改")
 # A clause or ；-part that only continues the one before ('逾期不改正的' / '情节严重的' / '经劝阻拒不
 # 改正'): it names no conduct of its own.
 CONTINUES = re.compile(r"^\s*(经[^，,]{0,10}(后|仍)|(经[^，,]{0,10})?(逾期|拒不|仍不|仍未|情节|再次|多次|屡次|造成|继续))")
@@ -484,6 +485,9 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # (未按要求提供相关资料 vs 未按要求公告相关信息 share most of their words).
     best: tuple[float, Any, tuple[list[Range], list[Range]]] | None = None
     sides, parts = _conduct_variants(conduct, cb)
+    act = _ACT_START.search(conduct)
+    core = content_bigrams(conduct[act.start():]) if act and act.start() >= 6 and "，" not in conduct else None
+    core = core if core and len(core) >= 6 else None
     # The province's and city's regulations the draft cites, and the national laws it cites (城市道路
     # 管理条例第四十二条 fines 第二十七条's conduct by reference: search on the conduct finds 第二十七条,
     # which sets no fine).
@@ -547,6 +551,10 @@ def find_superior_penalty(sentence: str, retriever: Any,
                     return unfined
                 continue
             fines = fines_for_conduct(h.text, cb, whole=whole, conduct=conduct)
+            if fines is None and core is not None:
+                # The act without a long actor: '村（居）民委员会及其他项目实施单位｜侵占、截留、挪用后期扶持资金' against
+                # 大中型水利水电工程建设征地补偿和移民安置条例第六十条 ('侵占、截留、挪用…水库移民后期扶持资金的').
+                fines = fines_for_conduct(h.text, core, whole=whole, conduct=conduct)
             if fines is None or not _names_certificates(certs, fines):
                 continue
             # A conduct matched by its actor alone ('举办者未申报' and 食品安全法第一百三十条's 展销会的举办者…未履行检查、

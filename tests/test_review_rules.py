@@ -1438,7 +1438,7 @@ def test_round21_every_fining_part_must_be_a_restatement() -> None:
                    cites="《中华人民共和国消防法》")
     f = next(f for f in rep.findings if f.category == "penalty_range")
     # Compared with the individual's range: 由消防救援机构 names the organ, not the party fined.
-    assert f.quote.startswith("五百元以上一千元以下") and "0元–500元" in f.message
+    assert f.quote.startswith("五百元以上一千元以下") and "500元以下" in f.message
     ok = review21("单位占用、堵塞、封闭疏散通道、安全出口的，由消防救援机构责令改正，处五千元以上五万元以下罚款；"
                   "个人占用、堵塞疏散通道的，由消防救援机构处警告或者五百元以下罚款。", cites="《中华人民共和国消防法》")
     assert not cats(ok, 2) & {"penalty_creation", "penalty_range"}
@@ -2081,3 +2081,60 @@ def test_round71_the_conduct_a_fine_enforces_told_before_it() -> None:
                          title="沂河湾区测试办法", doc_number="沂政发〔2026〕1号", issuer="沂河湾区人民政府")
     assert any(f.category == "penalty_range" and "第一百一十七条" in f.message for f in rep.findings), \
         "the fine restates 第一百一十八条's amounts for 油烟, not the 扬尘 duty's"
+
+
+def test_round73_74_conditions_prices_precedures_and_subjects() -> None:
+    for clause in ("承担补贴性培训任务的定点培训机构，应当在本县注册登记并依法纳税满三年。",
+                   "烟叶生产所需的地膜，烟叶种植者应当从县烟草公司确定的供应商处统一购买，自行购买的不予结算物资补贴。",
+                   "本县小包装食用碘盐的零售价格，每袋不得高于三元；低钠盐的零售价格由县发展和改革委员会另行核定。",
+                   "食盐零售单位应当统一从县盐业公司购进，不得从其他食盐定点批发企业购进。"):
+        assert "fair_competition" in cats(review(clause)), clause
+    # What the law itself designates is no pick.
+    for clause in ("县卫生健康委员会指定符合条件的医疗机构承担责任区域内免疫规划疫苗接种工作。",
+                   "食盐零售单位应当从食盐定点批发企业购进食盐，并索取、留存进货票据。",
+                   "食盐零售单位从食盐定点批发企业以外的单位或者个人购进食盐的，由县工业和信息化局责令改正。"):
+        assert "fair_competition" not in cats(review(clause)), clause
+    for clause in ("烟叶种植者只能向其户籍所在村对应的烟叶收购站交售烟叶，不得跨站交售。",
+                   "发生劳动争议的，应当先向基地调解工作室申请调解；未经调解的，不得向劳动人事争议仲裁委员会申请仲裁。",
+                   "对质量投诉超过三十日未妥善处理的开发企业，区有关部门暂停为其新建项目办理施工许可。"):
+        assert "rights_restriction" in cats(review(clause)), clause
+    for clause in ("2026年度已签订的烟叶收购合同，约定种植面积超过本办法第八条规定面积的，超出面积生产的烟叶不予收购。",
+                   "本办法施行前已签订的厂房租赁合同，剩余租期超过五年的，自本办法施行之日起按五年计算，超出部分不再履行。"):
+        assert "retroactivity" in cats(review(clause)), clause
+    gate = cats(review("建设单位应当事先向县气象局申请办理作业安全环境审批，未经审批的，县自然资源局不予办理建设工程规划许可。"))
+    assert "licensing_creation" in gate and "rights_restriction" not in gate
+    for clause in ("县卫生健康委员会可以自行决定在全县开展群体性预防接种。",
+                   "区建设工程质量安全监督站发现违法行为的，可以以本站名义直接作出警告、罚款的行政处罚决定。",
+                   "登革热暴发时，由区爱国卫生运动委员会决定在相关区域采取停工、停业、停课等紧急措施。"):
+        assert "power_expansion" in cats(review(clause)), clause
+    # A benefit withheld from those who pass over a list is the competition restricted, one finding.
+    listed = cats(review("入驻团队应当委托基地运营机构推荐名录内的服务机构办理；委托名录外服务机构的，不予享受本办法规定的创业资助。"))
+    assert "fair_competition" in listed and "rights_restriction" not in listed
+
+
+def test_round74_fixed_multiples_approvals_by_subject_and_long_actors() -> None:
+    from legalkb.review.amounts import Range, penalty_ranges
+
+    assert [(r.low, r.high) for r in penalty_ranges("并处所骗取、挪用资金五倍的罚款")] == [(5, 5)]
+    assert Range("ratio", 0, 3, 0, 0).label() == "3倍以下" and Range("yuan", 500, float("inf"), 0, 0).label() == "500元以上"
+    salt = make_law("食盐专营办法", {13: "省、自治区、直辖市人民政府盐业主管部门按照统一规划、合理布局的要求审批确定食盐定点批发企业，"
+                                       "颁发食盐定点批发企业证书，及时向社会公布食盐定点批发企业名单。"}, level="行政法规")
+    permits = make_law("工业产品生产许可证管理条例", {3: "目录由国务院工业产品生产许可证主管部门会同国务院有关部门制定，"
+                                                 "并征求消费者协会的意见，报国务院批准后向社会公布。"}, level="行政法规")
+    lib = FakeLibrary([salt, permits])
+
+    def a08(clause: str) -> list:
+        rep = review_clauses(lib, clause, title="伊洛川县测试办法", doc_number="伊政〔2026〕1号", issuer="伊洛川县人民政府")
+        return [f for f in rep.findings if f.rule == "A08"]
+
+    moved = a08("县工业和信息化局负责审批确定本县食盐定点批发企业，颁发食盐定点批发企业证书，并向社会公布名单。")
+    assert len(moved) == 1 and moved[0].basis[0].article == "第十三条"
+    # Procedure words alone ('会同…报…批准后向社会公布') match no article's matter.
+    assert not a08("禁止交易区的具体范围由县农业农村局会同县市场监督管理局拟定，报县人民政府批准后向社会公布。")
+    resettle = make_law("大中型水利水电工程建设征地补偿和移民安置条例", {60: (
+        "违反本条例规定，侵占、截留、挪用征地补偿和移民安置资金、水库移民后期扶持资金的，责令退赔，并处侵占、截留、挪用资金额3倍以下的罚款。")},
+        level="行政法规")
+    rep = review_clauses(FakeLibrary([resettle]), "村（居）民委员会及其他项目实施单位侵占、截留、挪用后期扶持资金的，由区水利局责令退赔，"
+                         "并处侵占、截留、挪用资金额五倍的罚款。", title="龙溪湾区测试办法", doc_number="龙政发〔2026〕1号",
+                         issuer="龙溪湾区人民政府")
+    assert any(f.category == "penalty_range" and "第六十条" in f.message and "3倍以下" in f.message for f in rep.findings)

@@ -67,6 +67,12 @@ def review(*articles: str, issuer: str = "青川区人民政府", title: str = "
 cats = categories
 
 
+def rule_findings(lib: FakeLibrary, rule: str, clause: str, *, issuer: str) -> list:
+    """The findings of one rule for a one-clause draft by `issuer` against `lib`."""
+    rep = review_clauses(lib, clause, title=f"{issuer}测试办法", doc_number="测〔2025〕1号", issuer=issuer)
+    return [f for f in rep.findings if f.rule == rule]
+
+
 CASES = [
     # (category, positive clause, near-miss clause)
     ("rights_restriction", "民办幼儿园违反规定收取费用的，暂停该园在园幼儿申请学前教育资助的资格。",
@@ -1955,8 +1961,7 @@ def test_round68_a_ban_with_its_subject_between_and_a_plan_approved_a_level_down
     lib = FakeLibrary([renewal])
 
     def a08(clause: str) -> list:
-        rep = review_clauses(lib, clause, title="淞泖区城市更新实施办法", doc_number="淞府〔2025〕1号", issuer="上海市淞泖区人民政府")
-        return [f for f in rep.findings if f.rule == "A08"]
+        return rule_findings(lib, "A08", clause, issuer="上海市淞泖区人民政府")
 
     # '由 X 报 Y 审定': Y approves; the draft's own filing after the approval is not the matter approved.
     moved = a08("更新行动计划经区城市更新专家组评审后，由区人民政府审定并向社会公布，报市住房城乡建设管理部门备案。")
@@ -1989,8 +1994,7 @@ def test_round68_a_share_of_consent_lowered_below_the_superior_one() -> None:
     lib = FakeLibrary([renewal])
 
     def b17(clause: str) -> list:
-        rep = review_clauses(lib, clause, title="淞泖区城市更新实施办法", doc_number="淞府〔2025〕1号", issuer="上海市淞泖区人民政府")
-        return [f for f in rep.findings if f.rule == "B17"]
+        return rule_findings(lib, "B17", clause, issuer="上海市淞泖区人民政府")
 
     lowered = b17("公房产权单位与公房承租人签订更新协议的比例达到百分之八十以上的，协议即对全体公房承租人生效。")
     assert len(lowered) == 1 and lowered[0].category == "rights_restriction"
@@ -2124,8 +2128,7 @@ def test_round74_fixed_multiples_approvals_by_subject_and_long_actors() -> None:
     lib = FakeLibrary([salt, permits])
 
     def a08(clause: str) -> list:
-        rep = review_clauses(lib, clause, title="伊洛川县测试办法", doc_number="伊政〔2026〕1号", issuer="伊洛川县人民政府")
-        return [f for f in rep.findings if f.rule == "A08"]
+        return rule_findings(lib, "A08", clause, issuer="伊洛川县人民政府")
 
     moved = a08("县工业和信息化局负责审批确定本县食盐定点批发企业，颁发食盐定点批发企业证书，并向社会公布名单。")
     assert len(moved) == 1 and moved[0].basis[0].article == "第十三条"

@@ -176,6 +176,21 @@ def _context(draft: DraftDocument | None, c: Citation) -> str:
     return art.text
 
 
+# A clause that describes what it cites in this many words, sharing less than this share of them with an article (its
+# subject words — 生产经营单位 — aside, which every article of the law has), is not about it.
+SAYS_MIN = 8
+SAYS_SHARE = 0.15
+
+
+_ORGAN_NAME = re.compile(r"(区|县|市)[^。；，、]{0,16}?(局|委员会|部门|人民政府)")
+
+
+def _says_otherwise(ctx: str, article: str, title: str) -> bool:
+    # Not the law's own subject (安全生产) nor the organ's name (应急管理局): every article of it shares those.
+    described = bigrams(_ORGAN_NAME.sub(" ", re.sub(r"《[^》]*》", "", ctx))) - _GENERIC - bigrams(title)
+    return len(described) >= SAYS_MIN and len(described & bigrams(article)) < SAYS_SHARE * len(described)
+
+
 def _article_text(doc: LegalDocument | None, n: int, sub: int) -> Article | None:
     return doc.article(n, sub) if doc else None
 
@@ -245,11 +260,21 @@ def resolve_one(c: Citation, library: Resolver, as_of: dt.date, draft: DraftDocu
     older = [v for v in versions if _start(v) < _start(current)]
     label = article_label(c.article, c.sub)
     if art is None:
+        ctx = _context(draft, c)
         for old in reversed(older):
             old_art = old.article(c.article, c.sub)
             if old_art is None:
                 continue
             new_no = mapping(old, current).get(c.article)
+            if new_no and _says_otherwise(ctx, old_art.text, current.title):
+                # The clause says what the old article did not either ('未在有限空间出入口设置…安全警示标志的，…依照
+                # 《北京市安全生产条例》第七十二条的规定处理', where 2016 第七十二条 is an information platform): a number
+                # no version gives this provision.
+                nums = [a.number for a in current.articles]
+                res.resolution, res.old_text = NONEXISTENT, old_art.text
+                res.note = (f"《{current.title}》共{int_to_cn(max(nums)) if nums else '零'}条，没有{label}"
+                            f"（{old.effective.year if old.effective else '旧'}年版{label}规定的是其他内容）")
+                return res
             if new_no:
                 new_art = current.article(new_no)
                 res.resolution, res.current_article = RENUMBERED, new_no

@@ -2141,3 +2141,14 @@ def test_round74_fixed_multiples_approvals_by_subject_and_long_actors() -> None:
                          "并处侵占、截留、挪用资金额五倍的罚款。", title="龙溪湾区测试办法", doc_number="龙政发〔2026〕1号",
                          issuer="龙溪湾区人民政府")
     assert any(f.category == "penalty_range" and "第六十条" in f.message and "3倍以下" in f.message for f in rep.findings)
+
+
+def test_round75_76_papers_bars_and_delegations() -> None:
+    assert "fair_competition" in cats(review("外地蜂产品进入本区商场、超市销售的，应当经区蜂产业协会检测认证。"))
+    assert "certificate_demand" in cats(review("申请人还应当书面说明所申请信息的具体用途，并提交与所申请政府信息存在利害关系的证明材料。"))
+    assert "rights_restriction" in cats(review("对一年内提出政府信息公开申请累计超过二十件的申请人，县人民政府办公室可以将其列入重点关注名单，"
+                                               "两年内对其申请不予受理。"))
+    assert "retroactivity" in cats(review("本办法施行前已经完成但尚未报送成果副本的测绘项目，适用本办法第十四条的规定。"))
+    assert "licensing_creation" in cats(review("从事凿井施工的单位，应当向县水务局申请取得《凿井施工资格证》。"))
+    assert "power_expansion" in cats(review("县应急管理局可以委托取得安全评价资质的技术服务机构开展执法检查，对发现的违法行为以县应急管理局"
+                                            "名义当场作出罚款决定。"))

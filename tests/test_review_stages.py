@@ -336,3 +336,16 @@ def test_resolve_a_clause_on_when_a_rule_applies_cites_the_old_non_retroactivity
     r = resolve_citations(extract_citations(d), FakeLibrary([old, new]), dt.date(2026, 4, 1), d)
     assert r[0].resolution == RENUMBERED and r[0].current_article == 104
     assert r[1].resolution == FOUND, "a clause on the current article's matter keeps its number"
+
+
+def test_resolve_an_old_number_whose_old_article_said_something_else_is_nonexistent() -> None:
+    old = make_law("测试安全生产条例", {n: f"旧版第{n}条，关于信息网络平台和宣传培训的规定{n}。" for n in range(1, 99)},
+                   effective=dt.date(2016, 11, 25))
+    new = make_law("测试安全生产条例", {n: f"旧版第{n}条，关于信息网络平台和宣传培训的规定{n}。" for n in range(1, 67)},
+                   effective=dt.date(2022, 5, 25))
+    d = parse_draft(draft("生产经营单位未在有限空间出入口设置明显的安全警示标志的，由区应急管理局依照《测试安全生产条例》第七十二条的规定处理。",
+                          "依照《测试安全生产条例》第七十二条的规定执行。"))
+    r = resolve_citations(extract_citations(d), FakeLibrary([old, new]), dt.date(2026, 4, 1), d)
+    assert r[0].resolution == NONEXISTENT and "六十六" in r[0].note and "其他内容" in r[0].note
+    # A bare referral says nothing against the old article: the number moved with it.
+    assert r[1].resolution in (RENUMBERED, NONEXISTENT) and "其他内容" not in r[1].note

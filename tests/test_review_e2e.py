@@ -221,7 +221,8 @@ BLIND = [(DATA / f"review_blind{n}", 0.95, 0.95, 0.0) for n in ("", "2", "3", "4
     (DATA / "review_blind69", 0.95, 0.95, 0.0), (DATA / "review_blind70", 0.95, 0.90, 0.0),
     (DATA / "review_blind71", 0.95, 0.90, 0.0), (DATA / "review_blind72", 0.90, 0.95, 0.0),
     (DATA / "review_blind73", 0.95, 0.95, 0.0), (DATA / "review_blind74", 0.95, 0.90, 0.0),
-    (DATA / "review_blind75", 0.95, 0.90, 0.0), (DATA / "review_blind76", 0.90, 0.95, 0.0)]
+    (DATA / "review_blind75", 0.95, 0.90, 0.0), (DATA / "review_blind76", 0.90, 0.95, 0.0),
+    (DATA / "review_blind77", 0.95, 0.95, 0.0), (DATA / "review_blind78", 0.90, 0.90, 0.0)]
 
 
 @pytest.mark.shared

@@ -2152,3 +2152,19 @@ def test_round75_76_papers_bars_and_delegations() -> None:
     assert "licensing_creation" in cats(review("从事凿井施工的单位，应当向县水务局申请取得《凿井施工资格证》。"))
     assert "power_expansion" in cats(review("县应急管理局可以委托取得安全评价资质的技术服务机构开展执法检查，对发现的违法行为以县应急管理局"
                                             "名义当场作出罚款决定。"))
+
+
+def test_round77_78_approvals_after_lawful_steps_dues_and_delegated_registration() -> None:
+    assert "licensing_creation" in cats(review("开办剧本娱乐经营场所，应当依法办理市场主体登记，并向县文化和旅游局报送剧本目录等信息，"
+                                               "经县文化和旅游局审核同意后方可开展经营活动。"))
+    assert "fair_competition" not in cats(review("经营单位应当在开业后三十日内向区文化和旅游局报送经营场所地址、剧本目录等信息。"))
+    assert "licensing_creation" in cats(review("建设单位应当向县住房和城乡建设局申请办理海绵城市专项设计审查合格证；未取得合格证的，"
+                                               "县住房和城乡建设局不予办理施工许可。"))
+    assert "rights_restriction" in cats(review("逾期未转型的，县有关部门不再为其办理经营许可延续、变更等事项。"))
+    assert "certificate_demand" in cats(review("结婚登记当事人应当提交县妇幼保健院出具的婚前医学检查证明；未提交的，婚姻登记处不予登记。"))
+    assert "fee_creation" not in cats(review("经营者收取预付款的，应当与消费者签订书面合同，约定服务内容、价款和退款方式。"))
+    assert "fee_creation" in cats(review("完成转型的企业应当加入县个体劳动者协会，每年缴纳会费一千元，由县市场监督管理局统一代收。"))
+    assert "power_expansion" in cats(review("县民政局委托县婚姻家庭辅导中心受理离婚登记申请，由该中心对申请进行审查，作出不予受理的决定。"))
+    # An organ that finds a business at fault is no body without power (the seizure is B05's question).
+    seized = cats(review("区文化和旅游局在检查中发现经营单位使用未经审核剧本的，可以暂扣相关剧本、道具，并查封有关包间。"))
+    assert "compulsory_measure" in seized and "power_expansion" not in seized

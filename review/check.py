@@ -400,11 +400,17 @@ def _part_of(text: str, m: re.Match[str]) -> str:
     return text[start: min(ends) + 1 if ends else len(text)]
 
 
+def previous_sentences(sents: list[Sentence]) -> dict[int, Sentence]:
+    """The sentence before each one in its article (by id): '有前述行为之一的，…罚款' and '违反规定的，…罚款'
+    take their conduct from it."""
+    return {id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article}
+
+
 def check_pattern(rule: Rule, sents: list[Sentence], cites: list[ResolvedCitation],
-                  retriever: Retriever | None, effective: dt.date | None = None
-                  ) -> list[tuple[Sentence, tuple[int, int], str]]:
+                  retriever: Retriever | None, effective: dt.date | None = None,
+                  previous: dict[int, Sentence] | None = None) -> list[tuple[Sentence, tuple[int, int], str]]:
     need = [re.compile(p) for p in rule.params.get("requires_sentence") or []]
-    previous = {id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article}
+    previous = previous_sentences(sents) if previous is None else previous
     hits = []
     for sent in sents:
         m = None
@@ -496,8 +502,7 @@ class _Run:
     province: str
     city: str
     range_rule: Rule | None
-    # The sentence before each one in its article: '有前述行为之一的，…罚款' takes its conduct from it.
-    previous: dict[int, Sentence]
+    previous: dict[int, Sentence]    # previous_sentences(sents)
     findings: list[Finding]
 
     @property
@@ -541,7 +546,7 @@ class _Run:
 
 
 def _check_pattern(rule: Rule, run: _Run) -> None:
-    for sent, span, _note in check_pattern(rule, run.sents, run.cites, run.retriever, run.draft.effective):
+    for sent, span, _note in check_pattern(rule, run.sents, run.cites, run.retriever, run.draft.effective, run.previous):
         if rule.params.get("superior_search") and run.range_rule is not None:
             others = [(_clause_of(c, run.sents), c) for c in run.cites
                       if not (sent.clause_start <= c.citation.start < sent.clause_end)]
@@ -590,34 +595,30 @@ def _check_penalty_range(rule: Rule, run: _Run) -> None:
             run.add_uncited_range(rule, sent, sp)
 
 
-def _check_approval_moved(rule: Rule, run: _Run) -> None:
-    for sent in run.sents:
-        ma = find_moved_approval(sent.text, run.retriever)
-        if ma is not None:
-            run.add_against(rule, sent, (ma.start, ma.end), ma, draft_organ=ma.draft_organ, superior=ma.superior,
-                            why=rule.params.get(f"why_{ma.why}", ""))
+def _against_superior(find: Callable[[str, Any], Any], span: Callable[[Any], tuple[int, int]],
+                      fields: Callable[[Rule, Any], dict[str, str]]) -> Callable[[Rule, _Run], None]:
+    """A check that measures each sentence against one superior provision `find` returns (an approval it
+    moves, a licence it waives, a deadline it shortens, a share of consent it lowers): the finding quotes
+    `span` of the sentence and fills the rule's message with `fields`."""
+    def check(rule: Rule, run: _Run) -> None:
+        for sent in run.sents:
+            hit = find(sent.text, run.retriever)
+            if hit is not None:
+                run.add_against(rule, sent, span(hit), hit, **fields(rule, hit))
+    return check
 
 
-def _check_licence_waived(rule: Rule, run: _Run) -> None:
-    for sent in run.sents:
-        wl = find_waived_licence(sent.text, run.retriever)
-        if wl is not None:
-            run.add_against(rule, sent, (wl.start, wl.end), wl, licence=wl.licence, waiver=wl.waiver)
-
-
-def _check_deadline_shortened(rule: Rule, run: _Run) -> None:
-    for sent in run.sents:
-        sd = find_shortened_deadline(sent.text, run.retriever)
-        if sd is not None:
-            run.add_against(rule, sent, (sd.draft.start, sd.draft.end), sd, action=sd.draft.action,
-                            draft_limit=sd.draft.label, superior_limit=sd.superior.label)
-
-
-def _check_consent_lowered(rule: Rule, run: _Run) -> None:
-    for sent in run.sents:
-        ls = find_lowered_share(sent.text, run.retriever)
-        if ls is not None:
-            run.add_against(rule, sent, (ls.start, ls.end), ls, draft_share=ls.draft, superior_share=ls.superior)
+_check_approval_moved = _against_superior(
+    find_moved_approval, lambda ma: (ma.start, ma.end),
+    lambda rule, ma: dict(draft_organ=ma.draft_organ, superior=ma.superior, why=rule.params.get(f"why_{ma.why}", "")))
+_check_licence_waived = _against_superior(
+    find_waived_licence, lambda wl: (wl.start, wl.end), lambda _rule, wl: dict(licence=wl.licence, waiver=wl.waiver))
+_check_deadline_shortened = _against_superior(
+    find_shortened_deadline, lambda sd: (sd.draft.start, sd.draft.end),
+    lambda _rule, sd: dict(action=sd.draft.action, draft_limit=sd.draft.label, superior_limit=sd.superior.label))
+_check_consent_lowered = _against_superior(
+    find_lowered_share, lambda ls: (ls.start, ls.end),
+    lambda _rule, ls: dict(draft_share=ls.draft, superior_share=ls.superior))
 
 
 def _check_issuer(rule: Rule, run: _Run) -> None:
@@ -708,7 +709,7 @@ def run_checks(draft: DraftDocument, cites: list[ResolvedCitation], rules: list[
     run = _Run(draft=draft, sents=sents, cites=cites, retriever=retriever,
                bres=basis_resolver or BasisResolver(library, as_of), province=province,
                city=city_of(draft.text, province), range_rule=range_rule,
-               previous={id(b): a for a, b in zip(sents, sents[1:], strict=False) if a.article is b.article},
+               previous=previous_sentences(sents),
                findings=[])
     for rule in rules:
         _CHECKS[rule.kind](rule, run)

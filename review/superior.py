@@ -160,12 +160,21 @@ def _conduct_variants(conduct: str, cb: set[str]) -> tuple[list[set[str]], list[
         if len(tail) >= 6 and tail not in seen:
             parts.append((tail, clauses[-1]))
             seen.append(tail)
-    act = _ACT_START.search(conduct)
-    if act and act.start() >= 6 and len(clauses) == 1:
-        core = content_bigrams(conduct[act.start():])
-        if len(core) >= 6 and core not in seen:
-            parts.append((core, None))
+    core = act_core(conduct)
+    if core is not None and core not in seen:
+        parts.append((core, None))
     return sides, parts
+
+
+def act_core(conduct: str) -> set[str] | None:
+    """The bigrams of a one-clause conduct's act without its long subject ('提供餐饮服务的托管机构｜未取得小餐饮
+    登记证从事食品经营', '村（居）民委员会及其他项目实施单位｜侵占、截留、挪用后期扶持资金'); None when there is none to
+    take, or too little of it."""
+    act = _ACT_START.search(conduct)
+    if not act or act.start() < 6 or len([c for c in re.split(r"[，,]", conduct) if c.strip()]) != 1:
+        return None
+    core = content_bigrams(conduct[act.start():])
+    return core if len(core) >= 6 else None
 
 
 # Where the act begins after its actor ('绿色公共建筑的所有权人、使用权人｜未建立运行管理制度').
@@ -185,7 +194,7 @@ def _act_of(conduct: str) -> str | None:
         return None
     act = conduct[m.start():]
     # '农药使用者为个人，违反前述规定': the act is told elsewhere, nothing to compare.
-    return None if re.match(r"违反(前述|前款|上述|前项|以上|本条)?(规定|要求)", act) else act
+    return None if _BACKREF.search(act) else act
 
 
 def _act_shared(conduct: str, provision: str) -> bool:
@@ -485,9 +494,7 @@ def find_superior_penalty(sentence: str, retriever: Any,
     # (未按要求提供相关资料 vs 未按要求公告相关信息 share most of their words).
     best: tuple[float, Any, tuple[list[Range], list[Range]]] | None = None
     sides, parts = _conduct_variants(conduct, cb)
-    act = _ACT_START.search(conduct)
-    core = content_bigrams(conduct[act.start():]) if act and act.start() >= 6 and "，" not in conduct else None
-    core = core if core and len(core) >= 6 else None
+    core = act_core(conduct)
     # The province's and city's regulations the draft cites, and the national laws it cites (城市道路
     # 管理条例第四十二条 fines 第二十七条's conduct by reference: search on the conduct finds 第二十七条,
     # which sets no fine).

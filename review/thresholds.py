@@ -86,17 +86,18 @@ def find_lowered_share(sentence: str, retriever: Any, levels: tuple[str, ...] = 
     mine = consent_shares(sentence)
     if not mine:
         return None
-    cb = content_bigrams(_query(sentence))
+    query = _query(sentence)
+    cb = content_bigrams(query)
     if len(cb) < 6:
         return None
     lowest = min(mine, key=lambda s: s.value)
     found: list[tuple[float, Any, Share]] = []
-    for h in retriever.superior_provisions(_query(sentence), levels):
+    for h in retriever.superior_provisions(query, levels):
         for seg in re.split(r"[\n。]", h.text):
             theirs = consent_shares(seg)
-            if not theirs or len(cb & content_bigrams(_query(seg))) / len(cb) < CONDUCT_MATCH:
-                continue
-            found.append((len(cb & content_bigrams(_query(seg))) / len(cb), h, min(theirs, key=lambda s: s.value)))
+            share = len(cb & content_bigrams(_query(seg))) / len(cb) if theirs else 0.0
+            if share >= CONDUCT_MATCH:
+                found.append((share, h, min(theirs, key=lambda s: s.value)))
     if not found or any(sup.value <= lowest.value + 1e-9 for _share, _h, sup in found):
         return None
     _share, h, sup = max(found, key=lambda f: f[0])

@@ -339,13 +339,21 @@ def test_resolve_a_clause_on_when_a_rule_applies_cites_the_old_non_retroactivity
 
 
 def test_resolve_an_old_number_whose_old_article_said_something_else_is_nonexistent() -> None:
-    old = make_law("测试安全生产条例", {n: f"旧版第{n}条，关于信息网络平台和宣传培训的规定{n}。" for n in range(1, 99)},
-                   effective=dt.date(2016, 11, 25))
-    new = make_law("测试安全生产条例", {n: f"旧版第{n}条，关于信息网络平台和宣传培训的规定{n}。" for n in range(1, 67)},
-                   effective=dt.date(2022, 5, 25))
+    # 2016: 98 articles, 第七十二条 an information platform; 2022: 66 articles, the platform moved to 第五十一条.
+    def topic(n: int) -> str:
+        return "".join(chr(0x4E00 + 97 * n + k) for k in range(6))   # distinct words for each article
+    platform = "本市建立安全生产信息网络平台，及时提供安全生产法律法规等信息服务。"
+    old_arts = {n: f"关于{topic(n)}的规定。" for n in range(1, 99)}
+    old_arts[72] = platform
+    kept = [n for n in range(1, 99) if n != 72][:65]
+    new_arts = {i: old_arts[n] for i, n in enumerate(kept[:50], start=1)}
+    new_arts[51] = platform
+    new_arts.update({i: old_arts[n] for i, n in enumerate(kept[50:], start=52)})
+    old = make_law("测试安全生产条例", old_arts, effective=dt.date(2016, 11, 25))
+    new = make_law("测试安全生产条例", new_arts, effective=dt.date(2022, 5, 25))
     d = parse_draft(draft("生产经营单位未在有限空间出入口设置明显的安全警示标志的，由区应急管理局依照《测试安全生产条例》第七十二条的规定处理。",
-                          "依照《测试安全生产条例》第七十二条的规定执行。"))
+                          "依照《测试安全生产条例》第七十二条的规定，建立信息网络平台，及时提供法律法规等信息服务。"))
     r = resolve_citations(extract_citations(d), FakeLibrary([old, new]), dt.date(2026, 4, 1), d)
     assert r[0].resolution == NONEXISTENT and "六十六" in r[0].note and "其他内容" in r[0].note
-    # A bare referral says nothing against the old article: the number moved with it.
-    assert r[1].resolution in (RENUMBERED, NONEXISTENT) and "其他内容" not in r[1].note
+    # The clause paraphrases the old article: the number moved with it.
+    assert r[1].resolution == RENUMBERED and r[1].current_article == 51
